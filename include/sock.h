@@ -1,0 +1,179 @@
+/*
+ * sock.h - libsock, socket objects for C
+ *
+ * Copyright (c) 2026 The libsock authors
+ * SPDX-License-Identifier: MIT
+ *
+ * The only public header of libsock.  See sock(3) for the overview.
+ *
+ * Error model, the same for every function:
+ *  - functions returning int or ssize_t return -1 on failure, functions
+ *    returning a pointer return NULL;
+ *  - a failure on a socket object is kept on it: sock_error() gives a
+ *    message with the operation, the address and the cause, and
+ *    sock_error_code() gives an errno value or a LIBSOCK_E* code;
+ *  - errno is set to that same code on every failure, so functions
+ *    without a socket object (the sock_addr_* family) report through
+ *    errno alone; sock_strerror() names any code;
+ *  - the library never prints, aborts or exits.
+ */
+#ifndef LIBSOCK_SOCK_H
+#define LIBSOCK_SOCK_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define LIBSOCK_API __attribute__((visibility("default")))
+#define LIBSOCK_NODISCARD __attribute__((warn_unused_result))
+#else
+#define LIBSOCK_API
+#define LIBSOCK_NODISCARD
+#endif
+
+/* Version of the header; sock_version() gives the library's. */
+#define LIBSOCK_VERSION_MAJOR	0
+#define LIBSOCK_VERSION_MINOR	1
+#define LIBSOCK_VERSION_PATCH	0
+#define LIBSOCK_VERSION		"0.1.0"
+#define LIBSOCK_VERSION_NUMBER \
+	((LIBSOCK_VERSION_MAJOR << 16) | (LIBSOCK_VERSION_MINOR << 8) | \
+	 LIBSOCK_VERSION_PATCH)
+
+/*
+ * Error codes beyond errno(3), for what errno cannot say.  They lie far
+ * above every errno value of the supported systems.
+ */
+#define LIBSOCK_EBASE		20000
+#define LIBSOCK_ERESOLVE	(LIBSOCK_EBASE + 1)	/* name resolution failed */
+#define LIBSOCK_ENONAME		(LIBSOCK_EBASE + 2)	/* host or service unknown */
+#define LIBSOCK_ETRUNC		(LIBSOCK_EBASE + 3)	/* datagram truncated */
+#define LIBSOCK_EEOF		(LIBSOCK_EBASE + 4)	/* stream ended mid-transfer */
+#define LIBSOCK_ENOTSUP		(LIBSOCK_EBASE + 5)	/* not supported here */
+
+/* Returned by I/O on a non-blocking socket that cannot proceed yet. */
+#define LIBSOCK_WANT_READ	(-2)
+#define LIBSOCK_WANT_WRITE	(-3)
+
+/* Transports, from an address's scheme. */
+#define LIBSOCK_TCP		1
+#define LIBSOCK_UDP		2
+
+/* What a socket object has become. */
+#define LIBSOCK_ROLE_NEW	0	/* created, nothing done yet */
+#define LIBSOCK_ROLE_PASSIVE	1	/* listening stream socket */
+#define LIBSOCK_ROLE_ACTIVE	2	/* connected stream socket */
+#define LIBSOCK_ROLE_DGRAM	3	/* bound datagram socket */
+#define LIBSOCK_ROLE_CONNECTED_DGRAM 4	/* datagram socket with one peer */
+#define LIBSOCK_ROLE_CLOSED	5	/* closed by sock_close() */
+
+/* Room for any address formatted by sock_addr_format(), with its NUL. */
+#define LIBSOCK_ADDRSTRLEN	192
+
+/* Flags of sock_addr_format(). */
+#define LIBSOCK_FORMAT_SCHEME	0x01	/* prefix "tcp://" or "udp://" */
+
+/*
+ * One concrete socket address: a transport and a system socket address.
+ * A value type: copy it, keep it on the stack.  Its size is part of the
+ * ABI; read the fields, but fill it only through sock_addr_parse(),
+ * sock_addr_resolve() or the calls that report addresses.
+ */
+struct sock_addr {
+	int			transport;	/* LIBSOCK_TCP, LIBSOCK_UDP */
+	socklen_t		len;		/* bytes used in storage */
+	struct sockaddr_storage	storage;	/* sockaddr_in or _in6 */
+};
+
+/* The socket object, opaque. */
+struct sock;
+
+/* Objects: create, close, free. */
+LIBSOCK_API struct sock *sock_new(void) LIBSOCK_NODISCARD;
+LIBSOCK_API int sock_close(struct sock *s);
+LIBSOCK_API void sock_free(struct sock *s);
+LIBSOCK_API int sock_fd(const struct sock *s);
+LIBSOCK_API int sock_role(const struct sock *s);
+LIBSOCK_API int sock_transport(const struct sock *s);
+
+/* Connection-oriented and connectionless set-up. */
+LIBSOCK_API int sock_listen(struct sock *s, const char *address);
+LIBSOCK_API int sock_listen_addr(struct sock *s, const struct sock_addr *addr);
+LIBSOCK_API struct sock *sock_accept(struct sock *listener) LIBSOCK_NODISCARD;
+LIBSOCK_API int sock_connect(struct sock *s, const char *address);
+LIBSOCK_API int sock_connect_addr(struct sock *s,
+    const struct sock_addr *addr);
+LIBSOCK_API int sock_bind(struct sock *s, const char *address);
+LIBSOCK_API int sock_bind_addr(struct sock *s, const struct sock_addr *addr);
+
+/* Stream and connected-datagram I/O. */
+LIBSOCK_API ssize_t sock_send(struct sock *s, const void *buf, size_t len);
+LIBSOCK_API ssize_t sock_recv(struct sock *s, void *buf, size_t len);
+LIBSOCK_API ssize_t sock_send_all(struct sock *s, const void *buf,
+    size_t len);
+LIBSOCK_API ssize_t sock_recv_exact(struct sock *s, void *buf, size_t len);
+LIBSOCK_API ssize_t sock_sendv(struct sock *s, const struct iovec *iov,
+    int iovcnt);
+LIBSOCK_API ssize_t sock_recvv(struct sock *s, const struct iovec *iov,
+    int iovcnt);
+LIBSOCK_API ssize_t sock_sendv_all(struct sock *s, const struct iovec *iov,
+    int iovcnt);
+LIBSOCK_API int sock_shutdown(struct sock *s, int how);
+
+/* Connectionless I/O. */
+LIBSOCK_API ssize_t sock_sendto(struct sock *s, const void *buf, size_t len,
+    const struct sock_addr *to);
+LIBSOCK_API ssize_t sock_recvfrom(struct sock *s, void *buf, size_t len,
+    struct sock_addr *from);
+
+/* Addresses of a socket. */
+LIBSOCK_API int sock_local_addr(struct sock *s, struct sock_addr *addr);
+LIBSOCK_API int sock_peer_addr(struct sock *s, struct sock_addr *addr);
+
+/* Address objects. */
+LIBSOCK_API int sock_addr_parse(struct sock_addr *addr, const char *text);
+LIBSOCK_API int sock_addr_resolve(const char *text, struct sock_addr *list,
+    size_t max);
+LIBSOCK_API int sock_addr_format(const struct sock_addr *addr, char *buf,
+    size_t size, int flags);
+LIBSOCK_API int sock_addr_compare(const struct sock_addr *a,
+    const struct sock_addr *b);
+LIBSOCK_API int sock_addr_port(const struct sock_addr *addr);
+
+/* Timeouts in milliseconds; -1 waits for ever (the default). */
+LIBSOCK_API int sock_set_timeout(struct sock *s, int ms);
+LIBSOCK_API int sock_set_connect_timeout(struct sock *s, int ms);
+LIBSOCK_API int sock_set_accept_timeout(struct sock *s, int ms);
+LIBSOCK_API int sock_set_send_timeout(struct sock *s, int ms);
+LIBSOCK_API int sock_set_recv_timeout(struct sock *s, int ms);
+
+/* Options, kept on the object and applied whenever its descriptor exists. */
+LIBSOCK_API int sock_set_reuseaddr(struct sock *s, int on);
+LIBSOCK_API int sock_set_reuseport(struct sock *s, int on);
+LIBSOCK_API int sock_set_nodelay(struct sock *s, int on);
+LIBSOCK_API int sock_set_keepalive(struct sock *s, int on, int idle_s,
+    int interval_s, int count);
+LIBSOCK_API int sock_set_sndbuf(struct sock *s, int bytes);
+LIBSOCK_API int sock_set_rcvbuf(struct sock *s, int bytes);
+LIBSOCK_API int sock_set_ttl(struct sock *s, int hops);
+LIBSOCK_API int sock_set_broadcast(struct sock *s, int on);
+LIBSOCK_API int sock_set_v6only(struct sock *s, int on);
+LIBSOCK_API int sock_set_backlog(struct sock *s, int backlog);
+
+/* Errors and version. */
+LIBSOCK_API const char *sock_error(const struct sock *s);
+LIBSOCK_API int sock_error_code(const struct sock *s);
+LIBSOCK_API const char *sock_strerror(int code);
+LIBSOCK_API const char *sock_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBSOCK_SOCK_H */

@@ -1,0 +1,170 @@
+/*
+ * dgram.c - the connectionless path: bind, sendto, recvfrom, with
+ * truncation reported and IPv4 peers of dual-stack sockets kept IPv4.
+ *
+ * Copyright (c) 2026 The libsock authors
+ * SPDX-License-Identifier: MIT
+ */
+#include "internal.h"
+
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+
+#define SK_DGRAM_ROLES \
+	(SK_ROLE(LIBSOCK_ROLE_DGRAM) | SK_ROLE(LIBSOCK_ROLE_CONNECTED_DGRAM))
+
+static int
+sk_bind_fn(struct sock *s, const struct sock_addr *addr, int64_t deadline)
+{
+	(void)deadline;
+	if (sk_bind(s, addr) == -1)
+		return -1;
+	s->role = LIBSOCK_ROLE_DGRAM;
+	return 0;
+}
+
+static const struct sk_setup sk_bind_how = {
+	"bind", LIBSOCK_UDP, LIBSOCK_UDP, SK_APPLY_BOUND, -1, sk_bind_fn,
+};
+
+int
+sock_bind(struct sock *s, const char *address)
+{
+	return sk_setup_text(s, &sk_bind_how, address);
+}
+
+int
+sock_bind_addr(struct sock *s, const struct sock_addr *addr)
+{
+	return sk_setup_addr(s, &sk_bind_how, addr);
+}
+
+/*
+ * Receive one datagram.  MSG_TRUNC asks Linux for the datagram's real
+ * length; elsewhere msg_flags alone says it was cut.
+ */
+ssize_t
+sk_recv_dgram(struct sock *s, const char *op, void *buf, size_t len,
+    struct sock_addr *from)
+{
+	struct sockaddr_storage ss;
+	struct iovec iov;
+	struct msghdr msg;
+	int64_t deadline = -1;
+	int flags = (s->tmo.recv >= 0 ? MSG_DONTWAIT : 0);
+	ssize_t n;
+	int rc;
+
+#ifdef __linux__
+	flags |= MSG_TRUNC;
+#endif
+	iov.iov_base = buf;
+	iov.iov_len = len;
+	for (;;) {
+		memset(&msg, 0, sizeof msg);
+		msg.msg_name = &ss;
+		msg.msg_namelen = sizeof ss;
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		if ((n = recvmsg(s->fd, &msg, flags)) >= 0)
+			break;
+		if ((rc = sk_io_again(s, POLLIN, s->tmo.recv, &deadline)) != 0)
+			return rc < -1 ? rc : sk_fail_io(s, errno, op);
+	}
+	if (from != NULL) {
+		sk_addr_from_sockaddr(from, LIBSOCK_UDP,
+		    (struct sockaddr *)&ss, msg.msg_namelen);
+		sk_addr_unmap(from);
+	}
+	if (!(msg.msg_flags & MSG_TRUNC))
+		return n;
+	if ((size_t)n > len)
+		return sk_failx(s, LIBSOCK_ETRUNC, "%s: datagram of %zd bytes "
+		    "truncated to %zu", op, n, len);
+	return sk_failx(s, LIBSOCK_ETRUNC, "%s: datagram truncated to %zu "
+	    "bytes", op, len);
+}
+
+ssize_t
+sock_recvfrom(struct sock *s, void *buf, size_t len, struct sock_addr *from)
+{
+	if (sk_check(s, "recvfrom", SK_DGRAM_ROLES) == -1)
+		return -1;
+	if (buf == NULL && len > 0)
+		return sk_failx(s, EINVAL, "recvfrom: no buffer");
+	return sk_recv_dgram(s, "recvfrom", buf, len, from);
+}
+
+/* sendto on a new object: an unbound datagram socket for to's family. */
+static int
+sk_sendto_open(struct sock *s, const struct sock_addr *to)
+{
+	if (sk_open(s, to, SK_APPLY_BOUND) == -1)
+		return -1;
+	s->role = LIBSOCK_ROLE_DGRAM;
+	memset(&s->where, 0, sizeof s->where);
+	return 0;
+}
+
+static int
+sk_sendto_check(struct sock *s, const void *buf, size_t len,
+    const struct sock_addr *to)
+{
+	unsigned roles = SK_ROLE(LIBSOCK_ROLE_NEW) | SK_ROLE(LIBSOCK_ROLE_DGRAM);
+
+	if (s != NULL && s->role == LIBSOCK_ROLE_CONNECTED_DGRAM)
+		return sk_failx(s, EISCONN, "sendto: socket is connected; "
+		    "use sock_send");
+	if (sk_check(s, "sendto", roles) == -1)
+		return -1;
+	if (buf == NULL && len > 0)
+		return sk_failx(s, EINVAL, "sendto: no buffer");
+	if (to == NULL)
+		return sk_failx(s, EINVAL, "sendto: no destination");
+	if (to->transport != 0 && to->transport != LIBSOCK_UDP)
+		return sk_failx(s, EINVAL, "sendto: destination is not a "
+		    "udp:// address");
+	return 0;
+}
+
+static ssize_t
+sk_sendto_fail(struct sock *s, int code, const struct sock_addr *to)
+{
+	char text[LIBSOCK_ADDRSTRLEN];
+
+	if (sock_addr_format(to, text, sizeof text, 0) < 0)
+		return sk_fail(s, code, "sendto");
+	return sk_fail(s, code, "sendto %s", text);
+}
+
+ssize_t
+sock_sendto(struct sock *s, const void *buf, size_t len,
+    const struct sock_addr *to)
+{
+	struct sock_addr dst;
+	int64_t deadline = -1;
+	ssize_t n;
+	int rc;
+
+	if (sk_sendto_check(s, buf, len, to) == -1)
+		return -1;
+	if (s->role == LIBSOCK_ROLE_NEW) {
+		dst = *to;
+		dst.transport = LIBSOCK_UDP;
+		if (sk_sendto_open(s, &dst) == -1)
+			return -1;
+	}
+	if (sk_addr_to_family(to, s->family, &dst) == -1)
+		return sk_sendto_fail(s, EAFNOSUPPORT, to);
+	for (;;) {
+		n = sendto(s->fd, buf, len, sk_send_flags(s->tmo.send),
+		    (const struct sockaddr *)&dst.storage, dst.len);
+		if (n >= 0)
+			return n;
+		if ((rc = sk_io_again(s, POLLOUT, s->tmo.send, &deadline)) != 0)
+			return rc < -1 ? rc : sk_sendto_fail(s, errno, to);
+	}
+}

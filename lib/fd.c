@@ -1,0 +1,276 @@
+/*
+ * fd.c - every descriptor operation, written once: socket creation with
+ * close-on-exec, waits against monotonic deadlines, connect completion,
+ * accept with the transient errors skipped, close.
+ *
+ * Copyright (c) 2026 The libsock authors
+ * SPDX-License-Identifier: MIT
+ */
+#include "internal.h"
+
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <time.h>
+#include <unistd.h>
+
+static int64_t
+sk_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* An absolute deadline for a poll(2)-style timeout; -1 stays "never". */
+int64_t
+sk_deadline(int timeout_ms)
+{
+	if (timeout_ms < 0)
+		return -1;
+	return sk_now_ms() + timeout_ms;
+}
+
+/*
+ * Wait until fd is ready for events or the deadline passes (ETIMEDOUT).
+ * EINTR recomputes what is left of the same deadline, so a signal storm
+ * never stretches the wait.  POLLERR and POLLHUP count as ready: the
+ * next call on the descriptor reports what happened.
+ */
+int
+sk_wait(int fd, short events, int64_t deadline)
+{
+	struct pollfd pfd;
+	int64_t left;
+	int n;
+
+	pfd.fd = fd;
+	pfd.events = events;
+	for (;;) {
+		if (deadline < 0)
+			left = -1;
+		else if ((left = deadline - sk_now_ms()) < 0)
+			left = 0;
+		pfd.revents = 0;
+		n = poll(&pfd, 1, left > 1000000000 ? 1000000000 : (int)left);
+		if (n > 0) {
+			if (pfd.revents & POLLNVAL) {
+				errno = EBADF;
+				return -1;
+			}
+			return 0;
+		}
+		if (n == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
+int
+sk_set_nonblock(int fd, int on)
+{
+	int flags;
+
+	if ((flags = fcntl(fd, F_GETFL)) == -1)
+		return -1;
+	if (((flags & O_NONBLOCK) != 0) == (on != 0))
+		return 0;
+	flags = on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
+	return fcntl(fd, F_SETFL, flags);
+}
+
+#if !(defined(HAVE_DECL_SOCK_CLOEXEC) && HAVE_DECL_SOCK_CLOEXEC) || \
+    !defined(HAVE_ACCEPT4)
+static int
+sk_set_cloexec(int fd)
+{
+	int flags;
+
+	if ((flags = fcntl(fd, F_GETFD)) == -1)
+		return -1;
+	return fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+#endif
+
+/*
+ * The BSDs and macOS have no MSG_NOSIGNAL: there the socket itself is
+ * told never to raise SIGPIPE.
+ */
+static int
+sk_nosigpipe(int fd)
+{
+#if defined(HAVE_DECL_SO_NOSIGPIPE) && HAVE_DECL_SO_NOSIGPIPE
+	int on = 1;
+
+	return setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on);
+#else
+	(void)fd;
+	return 0;
+#endif
+}
+
+/* A socket that is close-on-exec from birth where the system allows. */
+int
+sk_socket(int family, int type)
+{
+	int fd, saved;
+
+#if defined(HAVE_DECL_SOCK_CLOEXEC) && HAVE_DECL_SOCK_CLOEXEC
+	fd = socket(family, type | SOCK_CLOEXEC, 0);
+#else
+	fd = socket(family, type, 0);
+	if (fd != -1 && sk_set_cloexec(fd) == -1) {
+		saved = errno;
+		sk_close_fd(fd);
+		errno = saved;
+		return -1;
+	}
+#endif
+	if (fd == -1)
+		return -1;
+	if (sk_nosigpipe(fd) == -1) {
+		saved = errno;
+		sk_close_fd(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Linux closes the descriptor even when close(2) fails with EINTR, so a
+ * retry could close a descriptor another thread just opened: never retry.
+ */
+void
+sk_close_fd(int fd)
+{
+	int saved = errno;
+
+	if (fd >= 0)
+		(void)close(fd);
+	errno = saved;
+}
+
+/* The error of a connect that poll(2) says has finished. */
+static int
+sk_connect_result(int fd)
+{
+	int err = 0;
+	socklen_t len = sizeof err;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		return -1;
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Connect fd, which is left blocking: the connect itself runs
+ * non-blocking and completes through poll(2) and SO_ERROR, so that a
+ * deadline holds and an interrupted connect is finished rather than
+ * restarted (restarting gives EALREADY).
+ */
+int
+sk_connect_fd(int fd, const struct sockaddr *sa, socklen_t len,
+    int64_t deadline)
+{
+	int rc, saved;
+
+	if (sk_set_nonblock(fd, 1) == -1)
+		return -1;
+	rc = connect(fd, sa, len);
+	if (rc == -1 && (errno == EINPROGRESS || errno == EINTR)) {
+		rc = sk_wait(fd, POLLOUT, deadline);
+		if (rc == 0)
+			rc = sk_connect_result(fd);
+	}
+	saved = errno;
+	if (sk_set_nonblock(fd, 0) == -1 && rc == 0)
+		return -1;
+	errno = saved;
+	return rc;
+}
+
+/* Errors accept(2) may return for one connection, not for the listener. */
+static int
+sk_accept_transient(int err)
+{
+	switch (err) {
+	case ECONNABORTED:
+	case EPROTO:
+	case EPERM:		/* refused by a firewall rule (Linux) */
+#ifdef ENETDOWN
+	case ENETDOWN:
+#endif
+#ifdef ENOPROTOOPT
+	case ENOPROTOOPT:
+#endif
+#ifdef EHOSTDOWN
+	case EHOSTDOWN:
+#endif
+#ifdef ENONET
+	case ENONET:
+#endif
+	case EHOSTUNREACH:
+	case EOPNOTSUPP:
+	case ENETUNREACH:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int
+sk_accept_once(int lfd, struct sockaddr_storage *peer, socklen_t *len)
+{
+#ifdef HAVE_ACCEPT4
+	return accept4(lfd, (struct sockaddr *)peer, len, SOCK_CLOEXEC);
+#else
+	int fd, saved;
+
+	if ((fd = accept(lfd, (struct sockaddr *)peer, len)) == -1)
+		return -1;
+	/* Inherited O_NONBLOCK on the BSDs; clear it, set close-on-exec. */
+	if (sk_set_nonblock(fd, 0) == -1 || sk_set_cloexec(fd) == -1 ||
+	    sk_nosigpipe(fd) == -1) {
+		saved = errno;
+		sk_close_fd(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+#endif
+}
+
+/*
+ * Accept one connection from the non-blocking listener lfd; the new
+ * descriptor is blocking and close-on-exec, its peer in peer and len.
+ */
+int
+sk_accept_fd(int lfd, int64_t deadline, struct sockaddr_storage *peer,
+    socklen_t *len)
+{
+	socklen_t room = *len;
+	int fd;
+
+	for (;;) {
+		*len = room;
+		if ((fd = sk_accept_once(lfd, peer, len)) != -1)
+			return fd;
+		if (errno == EINTR || sk_accept_transient(errno))
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		if (sk_wait(lfd, POLLIN, deadline) == -1)
+			return -1;
+	}
+}

@@ -1,0 +1,150 @@
+/*
+ * internal.h - what the files of lib/ share; never installed.
+ *
+ * Copyright (c) 2026 The libsock authors
+ * SPDX-License-Identifier: MIT
+ *
+ * Internal names start with sk_ so that the version script's sock_* can
+ * never export them, even if visibility were lost.
+ */
+#ifndef LIBSOCK_INTERNAL_H
+#define LIBSOCK_INTERNAL_H
+
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+
+#include "sock.h"
+
+#if defined(__GNUC__)
+#define SK_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define SK_PRINTF(f, a)
+#endif
+
+#define SK_ERRMSG_MAX	512
+#define SK_TEXT_MAX	1024	/* longest address text accepted */
+#define SK_HOST_MAX	253	/* longest host name (RFC 1035) */
+
+/* Options as set by the caller; -1 means "not set, system default". */
+struct sk_opts {
+	int reuseaddr;
+	int reuseport;
+	int nodelay;
+	int keepalive;
+	int keepidle;
+	int keepintvl;
+	int keepcnt;
+	int sndbuf;
+	int rcvbuf;
+	int ttl;
+	int broadcast;
+	int v6only;
+	int backlog;
+};
+
+/* Timeouts in milliseconds; -1 waits for ever. */
+struct sk_timeouts {
+	int connect;
+	int accept;
+	int send;
+	int recv;
+};
+
+struct sock {
+	int			fd;
+	int			role;		/* LIBSOCK_ROLE_* */
+	int			transport;	/* LIBSOCK_TCP, LIBSOCK_UDP, 0 */
+	int			family;		/* AF_INET, AF_INET6, 0 */
+	struct sk_opts		opts;
+	struct sk_timeouts	tmo;
+	struct sock_addr	where;	/* named in messages: peer or local */
+	int			err_code;
+	char			err_msg[SK_ERRMSG_MAX];
+};
+
+/* error.c: record a failure on s (may be NULL), set errno, return -1. */
+int sk_fail(struct sock *s, int code, const char *fmt, ...) SK_PRINTF(3, 4);
+int sk_failx(struct sock *s, int code, const char *fmt, ...) SK_PRINTF(3, 4);
+int sk_failv(struct sock *s, int code, int with_cause, const char *fmt,
+    va_list ap) SK_PRINTF(4, 0);
+int sk_fail_io(struct sock *s, int code, const char *op);
+
+/* sock.c: entry checks and set-up shared by the public calls. */
+struct sk_setup {
+	const char	*op;		/* "connect", "listen", "bind" */
+	int		 transport;	/* when the address names none */
+	int		 only;		/* the one transport allowed, or 0 */
+	int		 apply_mode;	/* SK_APPLY_* */
+	int		 timeout_ms;	/* bounds the whole call */
+	/* Second half on an open descriptor; sets the role on success. */
+	int		(*fn)(struct sock *, const struct sock_addr *,
+			    int64_t deadline);
+};
+int sk_open(struct sock *s, const struct sock_addr *addr, int apply_mode);
+int sk_bind(struct sock *s, const struct sock_addr *addr);
+int sk_setup_text(struct sock *s, const struct sk_setup *how,
+    const char *text);
+int sk_setup_addr(struct sock *s, const struct sk_setup *how,
+    const struct sock_addr *addr);
+int sk_check(struct sock *s, const char *op, unsigned roles);
+#define SK_ROLE(r)	(1u << (r))
+const char *sk_role_name(int role);
+void sk_adopt(struct sock *s, int fd, int role, int transport, int family);
+void sk_init(struct sock *s);
+
+/* addr.c */
+#define SK_HOST_WILDCARD	1	/* "*" */
+#define SK_HOST_IPV4		2	/* dotted quad */
+#define SK_HOST_IPV6		3	/* bracketed literal, maybe with a zone */
+#define SK_HOST_NAME		4	/* for the resolver */
+
+/* Address text split into its parts, checked but not resolved. */
+struct sk_endpoint {
+	int	transport;		/* from the scheme, 0 if none */
+	int	host_kind;		/* SK_HOST_* */
+	char	host[SK_HOST_MAX + 1];	/* without brackets or zone */
+	char	zone[64];		/* IPv6 zone, "" if none */
+	char	service[32];		/* port text */
+	int	port;			/* -1 when service is a name */
+};
+int sk_endpoint_parse(struct sock *s, const char *op, const char *text,
+    struct sk_endpoint *ep);
+int sk_endpoint_resolve(struct sock *s, const char *op, const char *text,
+    const struct sk_endpoint *ep, struct sock_addr *list, size_t max);
+void sk_addr_unmap(struct sock_addr *a);
+int sk_addr_to_family(const struct sock_addr *a, int family,
+    struct sock_addr *out);
+void sk_addr_from_sockaddr(struct sock_addr *a, int transport,
+    const struct sockaddr *sa, socklen_t len);
+const char *sk_scheme(int transport);
+
+/* fd.c: every descriptor operation, once. */
+int64_t sk_deadline(int timeout_ms);
+int sk_wait(int fd, short events, int64_t deadline);
+int sk_socket(int family, int type);
+int sk_set_nonblock(int fd, int on);
+int sk_connect_fd(int fd, const struct sockaddr *sa, socklen_t len,
+    int64_t deadline);
+int sk_accept_fd(int lfd, int64_t deadline, struct sockaddr_storage *peer,
+    socklen_t *len);
+void sk_close_fd(int fd);
+
+/* options.c */
+#define SK_APPLY_CONNECTING	0	/* sock_connect */
+#define SK_APPLY_LISTENER	1	/* sock_listen */
+#define SK_APPLY_BOUND		2	/* sock_bind, sock_sendto on new */
+#define SK_APPLY_ACCEPTED	3	/* sock_accept: TCP options only */
+void sk_opts_init(struct sk_opts *o);
+int sk_opts_apply(struct sock *s, int mode);
+int sk_backlog(const struct sock *s);
+
+/* io.c */
+int sk_io_again(struct sock *s, short events, int timeout_ms,
+    int64_t *deadline);
+int sk_send_flags(int timeout_ms);
+ssize_t sk_recv_dgram(struct sock *s, const char *op, void *buf, size_t len,
+    struct sock_addr *from);
+
+#endif /* LIBSOCK_INTERNAL_H */

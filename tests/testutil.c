@@ -1,0 +1,185 @@
+/*
+ * testutil.c - helpers shared by the Check suites.
+ *
+ * Copyright (c) 2026 The libsock authors
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+int
+tu_fd_count(void)
+{
+	DIR *d;
+	struct dirent *e;
+	int n = 0, fd, max;
+
+	if ((d = opendir("/proc/self/fd")) != NULL) {
+		while ((e = readdir(d)) != NULL)
+			if (e->d_name[0] != '.')
+				n++;
+		closedir(d);
+		return n - 1;	/* the directory's own descriptor */
+	}
+	max = (int)sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 65536)
+		max = 65536;
+	for (fd = 0; fd < max; fd++)
+		if (fcntl(fd, F_GETFD) != -1)
+			n++;
+	return n;
+}
+
+int
+tu_have_ipv6(void)
+{
+	struct sockaddr_in6 sin6;
+	int fd, ok;
+
+	if ((fd = socket(AF_INET6, SOCK_STREAM, 0)) == -1)
+		return 0;
+	memset(&sin6, 0, sizeof sin6);
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = in6addr_loopback;
+	ok = bind(fd, (struct sockaddr *)&sin6, sizeof sin6) == 0;
+	close(fd);
+	return ok;
+}
+
+const char *
+tu_addr_text(const struct sock_addr *addr)
+{
+	static char buf[LIBSOCK_ADDRSTRLEN];
+
+	if (sock_addr_format(addr, buf, sizeof buf, LIBSOCK_FORMAT_SCHEME) < 0)
+		snprintf(buf, sizeof buf, "(unformattable address)");
+	return buf;
+}
+
+static struct sock *
+tu_open(const char *address, char *text, size_t size, int passive)
+{
+	struct sock *s;
+	struct sock_addr local;
+	int rc;
+
+	s = sock_new();
+	ck_assert_ptr_nonnull(s);
+	rc = passive ? sock_listen(s, address) : sock_bind(s, address);
+	ck_assert_msg(rc == 0, "%s %s: %s", passive ? "listen" : "bind",
+	    address, sock_error(s));
+	ck_assert_int_eq(sock_local_addr(s, &local), 0);
+	ck_assert_int_gt(sock_addr_port(&local), 0);
+	if (text != NULL)
+		ck_assert_int_lt(sock_addr_format(&local, text, size,
+		    LIBSOCK_FORMAT_SCHEME), (int)size);
+	return s;
+}
+
+struct sock *
+tu_listen(const char *address, char *text, size_t size)
+{
+	return tu_open(address, text, size, 1);
+}
+
+struct sock *
+tu_bind(const char *address, char *text, size_t size)
+{
+	return tu_open(address, text, size, 0);
+}
+
+static int tu_fds_before;
+
+static void
+tu_fd_setup(void)
+{
+	tu_fds_before = tu_fd_count();
+}
+
+static void
+tu_fd_teardown(void)
+{
+	int after = tu_fd_count();
+
+	ck_assert_msg(after == tu_fds_before,
+	    "descriptor leak: %d open before the test, %d after",
+	    tu_fds_before, after);
+}
+
+TCase *
+tu_tcase(const char *name)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_add_checked_fixture(tc, tu_fd_setup, tu_fd_teardown);
+	tcase_set_timeout(tc, TU_CASE_TIMEOUT);
+	return tc;
+}
+
+int
+tu_run(Suite *suite)
+{
+	SRunner *sr = srunner_create(suite);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+long long
+tu_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct sock *
+tu_connect(const char *address)
+{
+	struct sock *s;
+
+	s = sock_new();
+	ck_assert_ptr_nonnull(s);
+	ck_assert_msg(sock_connect(s, address) == 0, "connect %s: %s",
+	    address, sock_error(s));
+	return s;
+}
+
+struct sock *
+tu_accept(struct sock *listener)
+{
+	struct sock *s;
+
+	s = sock_accept(listener);
+	ck_assert_msg(s != NULL, "accept: %s", sock_error(listener));
+	return s;
+}
+
+int
+tu_tcp_pair(struct sock **client, struct sock **server)
+{
+	struct sock *l;
+	char text[LIBSOCK_ADDRSTRLEN];
+
+	l = tu_listen("tcp://127.0.0.1:0", text, sizeof text);
+	*client = tu_connect(text);
+	*server = tu_accept(l);
+	sock_free(l);
+	return 0;
+}
