@@ -575,9 +575,11 @@ sock_addr_compare(const struct sock_addr *a, const struct sock_addr *b)
 			return c;
 		return sk_cmp_int(a6->sin6_scope_id, b6->sin6_scope_id);
 	default:
+		/* len is the caller's: never read past the storage. */
 		if ((c = sk_cmp_int(a->len, b->len)) != 0)
 			return c;
-		c = memcmp(&a->storage, &b->storage, a->len);
+		c = memcmp(&a->storage, &b->storage,
+		    a->len < sizeof a->storage ? a->len : sizeof a->storage);
 		return (c > 0) - (c < 0);
 	}
 }

@@ -53,7 +53,7 @@ sk_recv_dgram(struct sock *s, const char *op, void *buf, size_t len,
 	struct sockaddr_storage ss;
 	struct iovec iov;
 	struct msghdr msg;
-	int64_t deadline = -1;
+	int64_t deadline = SK_NO_DEADLINE;
 	int flags = (s->tmo.recv >= 0 ? MSG_DONTWAIT : 0);
 	ssize_t n;
 	int rc;
@@ -145,7 +145,7 @@ sock_sendto(struct sock *s, const void *buf, size_t len,
     const struct sock_addr *to)
 {
 	struct sock_addr dst;
-	int64_t deadline = -1;
+	int64_t deadline = SK_NO_DEADLINE;
 	ssize_t n;
 	int rc;
 

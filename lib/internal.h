@@ -140,7 +140,10 @@ void sk_opts_init(struct sk_opts *o);
 int sk_opts_apply(struct sock *s, int mode);
 int sk_backlog(const struct sock *s);
 
-/* io.c */
+/* io.c: deadlines armed at the first wait; whole transfers always wait. */
+#define SK_NO_DEADLINE	INT64_MIN
+#define SK_WAIT_FOREVER	(-2)
+#define SK_WHOLE(ms)	((ms) < 0 ? SK_WAIT_FOREVER : (ms))
 int sk_io_again(struct sock *s, short events, int timeout_ms,
     int64_t *deadline);
 int sk_send_flags(int timeout_ms);

@@ -49,7 +49,9 @@ sk_recv_flags(int timeout_ms)
  * within the timeout), LIBSOCK_WANT_* for a descriptor the caller made
  * non-blocking, -1 with errno for a failure.  The deadline is armed at
  * the first wait and disarmed by the caller after progress, so the
- * timeout bounds each stretch without progress.
+ * timeout bounds each stretch without progress.  The whole-transfer
+ * calls wait even on a non-blocking descriptor (SK_IO_WAIT): a want
+ * code in the middle of a transfer would lose the count of bytes moved.
  */
 int
 sk_io_again(struct sock *s, short events, int timeout_ms, int64_t *deadline)
@@ -58,9 +60,9 @@ sk_io_again(struct sock *s, short events, int timeout_ms, int64_t *deadline)
 		return 0;
 	if (errno != EAGAIN && errno != EWOULDBLOCK)
 		return -1;
-	if (timeout_ms < 0)
+	if (timeout_ms == -1)
 		return events == POLLIN ? LIBSOCK_WANT_READ : LIBSOCK_WANT_WRITE;
-	if (*deadline < 0)
+	if (*deadline == SK_NO_DEADLINE)
 		*deadline = sk_deadline(timeout_ms);
 	return sk_wait(s->fd, events, *deadline);
 }
@@ -86,16 +88,17 @@ sk_io_end(struct sock *s, int rc, const char *op)
 }
 
 static ssize_t
-sk_send_once(struct sock *s, const void *buf, size_t len, int64_t *deadline)
+sk_send_once(struct sock *s, const void *buf, size_t len, int timeout_ms,
+    int64_t *deadline)
 {
-	int flags = sk_send_flags(s->tmo.send);
+	int flags = sk_send_flags(timeout_ms);
 	ssize_t n;
 	int rc;
 
 	for (;;) {
 		if ((n = send(s->fd, buf, len, flags)) >= 0)
 			return n;
-		if ((rc = sk_io_again(s, POLLOUT, s->tmo.send, deadline)) != 0)
+		if ((rc = sk_io_again(s, POLLOUT, timeout_ms, deadline)) != 0)
 			return sk_io_end(s, rc, "send");
 	}
 }
@@ -103,24 +106,25 @@ sk_send_once(struct sock *s, const void *buf, size_t len, int64_t *deadline)
 ssize_t
 sock_send(struct sock *s, const void *buf, size_t len)
 {
-	int64_t deadline = -1;
+	int64_t deadline = SK_NO_DEADLINE;
 
 	if (sk_check_buf(s, "send", SK_CONNECTED, buf, len) == -1)
 		return -1;
-	return sk_send_once(s, buf, len, &deadline);
+	return sk_send_once(s, buf, len, s->tmo.send, &deadline);
 }
 
 static ssize_t
-sk_recv_stream(struct sock *s, void *buf, size_t len, int64_t *deadline)
+sk_recv_stream(struct sock *s, void *buf, size_t len, int timeout_ms,
+    int64_t *deadline)
 {
-	int flags = sk_recv_flags(s->tmo.recv);
+	int flags = sk_recv_flags(timeout_ms);
 	ssize_t n;
 	int rc;
 
 	for (;;) {
 		if ((n = recv(s->fd, buf, len, flags)) >= 0)
 			return n;
-		if ((rc = sk_io_again(s, POLLIN, s->tmo.recv, deadline)) != 0)
+		if ((rc = sk_io_again(s, POLLIN, timeout_ms, deadline)) != 0)
 			return sk_io_end(s, rc, "recv");
 	}
 }
@@ -128,20 +132,21 @@ sk_recv_stream(struct sock *s, void *buf, size_t len, int64_t *deadline)
 ssize_t
 sock_recv(struct sock *s, void *buf, size_t len)
 {
-	int64_t deadline = -1;
+	int64_t deadline = SK_NO_DEADLINE;
 
 	if (sk_check_buf(s, "recv", SK_CONNECTED, buf, len) == -1)
 		return -1;
 	if (s->role == LIBSOCK_ROLE_CONNECTED_DGRAM)
 		return sk_recv_dgram(s, "recv", buf, len, NULL);
-	return sk_recv_stream(s, buf, len, &deadline);
+	return sk_recv_stream(s, buf, len, s->tmo.recv, &deadline);
 }
 
 ssize_t
 sock_send_all(struct sock *s, const void *buf, size_t len)
 {
 	const char *p = buf;
-	int64_t deadline = -1;
+	int timeout = SK_WHOLE(s != NULL ? s->tmo.send : -1);
+	int64_t deadline = SK_NO_DEADLINE;
 	size_t done = 0;
 	ssize_t n;
 
@@ -150,12 +155,13 @@ sock_send_all(struct sock *s, const void *buf, size_t len)
 	if (len > SSIZE_MAX)
 		return sk_failx(s, EINVAL, "send_all: length too large");
 	if (s->role == LIBSOCK_ROLE_CONNECTED_DGRAM)
-		return sk_send_once(s, buf, len, &deadline);
+		return sk_send_once(s, buf, len, timeout, &deadline);
 	while (done < len) {
-		if ((n = sk_send_once(s, p + done, len - done, &deadline)) < 0)
+		if ((n = sk_send_once(s, p + done, len - done, timeout,
+		    &deadline)) < 0)
 			return n;
 		done += (size_t)n;
-		deadline = -1;
+		deadline = SK_NO_DEADLINE;
 	}
 	return (ssize_t)len;
 }
@@ -164,7 +170,8 @@ ssize_t
 sock_recv_exact(struct sock *s, void *buf, size_t len)
 {
 	char *p = buf;
-	int64_t deadline = -1;
+	int timeout = SK_WHOLE(s != NULL ? s->tmo.recv : -1);
+	int64_t deadline = SK_NO_DEADLINE;
 	size_t done = 0;
 	ssize_t n;
 
@@ -174,7 +181,7 @@ sock_recv_exact(struct sock *s, void *buf, size_t len)
 	if (len > SSIZE_MAX)
 		return sk_failx(s, EINVAL, "recv_exact: length too large");
 	while (done < len) {
-		if ((n = sk_recv_stream(s, p + done, len - done,
+		if ((n = sk_recv_stream(s, p + done, len - done, timeout,
 		    &deadline)) < 0)
 			return n;
 		if (n == 0) {
@@ -184,7 +191,7 @@ sock_recv_exact(struct sock *s, void *buf, size_t len)
 			    "ended after %zu of %zu bytes", done, len);
 		}
 		done += (size_t)n;
-		deadline = -1;
+		deadline = SK_NO_DEADLINE;
 	}
 	return (ssize_t)len;
 }
@@ -216,10 +223,10 @@ sk_check_iov(struct sock *s, const char *op, const struct iovec *iov,
 
 static ssize_t
 sk_sendv_once(struct sock *s, const struct iovec *iov, int iovcnt,
-    int64_t *deadline)
+    int timeout_ms, int64_t *deadline)
 {
 	struct msghdr msg;
-	int flags = sk_send_flags(s->tmo.send);
+	int flags = sk_send_flags(timeout_ms);
 	ssize_t n;
 	int rc;
 
@@ -229,7 +236,7 @@ sk_sendv_once(struct sock *s, const struct iovec *iov, int iovcnt,
 	for (;;) {
 		if ((n = sendmsg(s->fd, &msg, flags)) >= 0)
 			return n;
-		if ((rc = sk_io_again(s, POLLOUT, s->tmo.send, deadline)) != 0)
+		if ((rc = sk_io_again(s, POLLOUT, timeout_ms, deadline)) != 0)
 			return sk_io_end(s, rc, "sendv");
 	}
 }
@@ -237,19 +244,19 @@ sk_sendv_once(struct sock *s, const struct iovec *iov, int iovcnt,
 ssize_t
 sock_sendv(struct sock *s, const struct iovec *iov, int iovcnt)
 {
-	int64_t deadline = -1;
+	int64_t deadline = SK_NO_DEADLINE;
 	size_t total;
 
 	if (sk_check_iov(s, "sendv", iov, iovcnt, &total) == -1)
 		return -1;
-	return sk_sendv_once(s, iov, iovcnt, &deadline);
+	return sk_sendv_once(s, iov, iovcnt, s->tmo.send, &deadline);
 }
 
 ssize_t
 sock_recvv(struct sock *s, const struct iovec *iov, int iovcnt)
 {
 	struct msghdr msg;
-	int64_t deadline = -1;
+	int64_t deadline = SK_NO_DEADLINE;
 	size_t total;
 	ssize_t n;
 	int rc;
@@ -290,7 +297,8 @@ ssize_t
 sock_sendv_all(struct sock *s, const struct iovec *iov, int iovcnt)
 {
 	struct iovec copy[IOV_MAX], *cur = copy;
-	int64_t deadline = -1;
+	int timeout = SK_WHOLE(s != NULL ? s->tmo.send : -1);
+	int64_t deadline = SK_NO_DEADLINE;
 	size_t total, done = 0;
 	ssize_t n;
 
@@ -299,13 +307,14 @@ sock_sendv_all(struct sock *s, const struct iovec *iov, int iovcnt)
 	/* The caller's array stays as it was: advance a copy. */
 	memcpy(copy, iov, (size_t)iovcnt * sizeof *iov);
 	if (s->role == LIBSOCK_ROLE_CONNECTED_DGRAM)
-		return sk_sendv_once(s, copy, iovcnt, &deadline);
+		return sk_sendv_once(s, copy, iovcnt, timeout, &deadline);
 	while (done < total) {
-		if ((n = sk_sendv_once(s, cur, iovcnt, &deadline)) < 0)
+		if ((n = sk_sendv_once(s, cur, iovcnt, timeout,
+		    &deadline)) < 0)
 			return n;
 		done += (size_t)n;
 		sk_iov_advance(&cur, &iovcnt, (size_t)n);
-		deadline = -1;
+		deadline = SK_NO_DEADLINE;
 	}
 	return (ssize_t)total;
 }

@@ -161,13 +161,13 @@ static int
 sk_setup_fail(struct sock *s, int code, const char *op, const char *text,
     const struct sock_addr *addr)
 {
-	char where[LIBSOCK_ADDRSTRLEN];
+	char where[LIBSOCK_ADDRSTRLEN], full[LIBSOCK_ADDRSTRLEN];
 
-	if (sock_addr_format(addr, where, sizeof where, 0) < 0)
-		return sk_fail(s, code, "%s %s", op, text);
-	if (strcmp(where, text) == 0 ||
-	    sock_addr_format(addr, where, sizeof where,
-	    LIBSOCK_FORMAT_SCHEME) < 0 || strcmp(where, text) == 0)
+	/* Name the address tried unless the text already says it. */
+	if (sock_addr_format(addr, where, sizeof where, 0) < 0 ||
+	    sock_addr_format(addr, full, sizeof full,
+	    LIBSOCK_FORMAT_SCHEME) < 0 ||
+	    strcmp(where, text) == 0 || strcmp(full, text) == 0)
 		return sk_fail(s, code, "%s %s", op, text);
 	return sk_fail(s, code, "%s %s (%s)", op, text, where);
 }
@@ -327,6 +327,10 @@ sock_transport(const struct sock *s)
 {
 	if (s == NULL) {
 		errno = EINVAL;
+		return -1;
+	}
+	if (s->role == LIBSOCK_ROLE_CLOSED) {
+		errno = EBADF;
 		return -1;
 	}
 	return s->transport;

@@ -1,0 +1,383 @@
+/*
+ * shim.c - failure injection for libsock, loaded with LD_PRELOAD.
+ *
+ * Counts the calls that libsock.so itself makes to the allocator, the
+ * socket system calls and the resolver, and makes call number
+ * LIBSOCK_FAULT_AT fail with a typical errno.  Calls from anywhere else
+ * pass through untouched, so only libsock's own error paths are
+ * exercised.  With LIBSOCK_FAULT_EINTR=1 instead, every other call that
+ * a signal can interrupt fails with EINTR, which libsock must retry
+ * without losing or repeating data.
+ *
+ * It also keeps the count of blocks and resolver results libsock holds,
+ * so a driver can check that nothing it was given is leaked.
+ *
+ * Copyright (c) 2026 The libsock authors
+ * SPDX-License-Identifier: MIT
+ */
+#define _GNU_SOURCE
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void *__libc_malloc(size_t);
+void *__libc_calloc(size_t, size_t);
+void *__libc_realloc(void *, size_t);
+void __libc_free(void *);
+
+static uintptr_t lib_start, lib_end;	/* libsock.so's text */
+static long calls, fault_at = -1;
+static int use_eintr, ready;
+static long held_blocks, held_results;
+
+static int
+find_libsock(struct dl_phdr_info *info, size_t size, void *data)
+{
+	int i;
+
+	(void)size;
+	(void)data;
+	if (info->dlpi_name == NULL || strstr(info->dlpi_name, "libsock.so")
+	    == NULL)
+		return 0;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
+			lib_start = info->dlpi_addr + ph->p_vaddr;
+			lib_end = lib_start + ph->p_memsz;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void
+shim_init(void)
+{
+	const char *v;
+
+	if (ready)
+		return;
+	ready = 1;
+	if ((v = getenv("LIBSOCK_FAULT_AT")) != NULL)
+		fault_at = atol(v);
+	use_eintr = getenv("LIBSOCK_FAULT_EINTR") != NULL;
+	dl_iterate_phdr(find_libsock, NULL);
+}
+
+static int
+from_libsock(const void *ret)
+{
+	uintptr_t pc = (uintptr_t)ret;
+
+	if (!ready)
+		return 0;
+	if (lib_start == 0)
+		dl_iterate_phdr(find_libsock, NULL);
+	return pc >= lib_start && pc < lib_end;
+}
+
+/*
+ * Whether this call, made by libsock, is to fail, and with what: the
+ * usual errno at the chosen count, or EINTR every other time for calls
+ * a signal can interrupt (interruptible is 0 for the others).
+ */
+static int
+inject(const void *ret, int *err, int usual, int interruptible)
+{
+	if (!from_libsock(ret))
+		return 0;
+	calls++;
+	if (use_eintr) {
+		*err = EINTR;
+		return interruptible && (calls & 1);
+	}
+	*err = usual;
+	return calls == fault_at;
+}
+
+/* Entry points for the driver, found with dlsym. */
+long shim_calls(void);
+long shim_held(void);
+
+long
+shim_calls(void)
+{
+	return calls;
+}
+
+long
+shim_held(void)
+{
+	return held_blocks + held_results;
+}
+
+void *
+malloc(size_t n)
+{
+	int err;
+	void *p;
+
+	shim_init();
+	if (inject(__builtin_return_address(0), &err, ENOMEM, 0)) {
+		errno = err;
+		return NULL;
+	}
+	p = __libc_malloc(n);
+	if (p != NULL && from_libsock(__builtin_return_address(0)))
+		held_blocks++;
+	return p;
+}
+
+/* Compilers turn malloc and memset into calloc: count it too. */
+void *
+calloc(size_t n, size_t size)
+{
+	int err;
+	void *p;
+
+	shim_init();
+	if (inject(__builtin_return_address(0), &err, ENOMEM, 0)) {
+		errno = err;
+		return NULL;
+	}
+	p = __libc_calloc(n, size);
+	if (p != NULL && from_libsock(__builtin_return_address(0)))
+		held_blocks++;
+	return p;
+}
+
+void *
+realloc(void *old, size_t n)
+{
+	int err;
+	void *p;
+
+	shim_init();
+	if (inject(__builtin_return_address(0), &err, ENOMEM, 0)) {
+		errno = err;
+		return NULL;
+	}
+	p = __libc_realloc(old, n);
+	if (p != NULL && old == NULL &&
+	    from_libsock(__builtin_return_address(0)))
+		held_blocks++;
+	return p;
+}
+
+void
+free(void *p)
+{
+	shim_init();
+	if (p != NULL && from_libsock(__builtin_return_address(0)))
+		held_blocks--;
+	__libc_free(p);
+}
+
+#define REAL(name) \
+	static __typeof__(name) *real_##name; \
+	if (real_##name == NULL) \
+		real_##name = (__typeof__(name) *)dlsym(RTLD_NEXT, #name)
+
+#define FAIL_IF(usual, interruptible) do { \
+	int err_; \
+	shim_init(); \
+	if (inject(__builtin_return_address(0), &err_, (usual), \
+	    (interruptible))) { \
+		errno = err_; \
+		return -1; \
+	} \
+} while (0)
+#define FAIL_WITH(usual)	FAIL_IF((usual), 0)
+#define FAIL_OR_EINTR(usual)	FAIL_IF((usual), 1)
+
+int
+socket(int domain, int type, int protocol)
+{
+	REAL(socket);
+	FAIL_WITH(EMFILE);
+	return real_socket(domain, type, protocol);
+}
+
+int
+bind(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	REAL(bind);
+	FAIL_WITH(EADDRINUSE);
+	return real_bind(fd, sa, len);
+}
+
+int
+listen(int fd, int backlog)
+{
+	REAL(listen);
+	FAIL_WITH(EADDRINUSE);
+	return real_listen(fd, backlog);
+}
+
+/* An interrupted connect(2) goes on in the background: so does this one. */
+int
+connect(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	int err, rc;
+
+	REAL(connect);
+	shim_init();
+	if (!inject(__builtin_return_address(0), &err, ECONNREFUSED, 1))
+		return real_connect(fd, sa, len);
+	if (err == EINTR) {
+		rc = real_connect(fd, sa, len);
+		if (rc == -1 && errno != EINPROGRESS)
+			return rc;
+	}
+	errno = err;
+	return -1;
+}
+
+int
+accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags)
+{
+	REAL(accept4);
+	FAIL_OR_EINTR(EMFILE);
+	return real_accept4(fd, sa, len, flags);
+}
+
+int
+setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+	REAL(setsockopt);
+	FAIL_WITH(ENOBUFS);
+	return real_setsockopt(fd, level, name, val, len);
+}
+
+int
+getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+{
+	REAL(getsockopt);
+	FAIL_WITH(ENOBUFS);
+	return real_getsockopt(fd, level, name, val, len);
+}
+
+int
+getsockname(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	REAL(getsockname);
+	FAIL_WITH(ENOBUFS);
+	return real_getsockname(fd, sa, len);
+}
+
+int
+getpeername(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	REAL(getpeername);
+	FAIL_WITH(ENOTCONN);
+	return real_getpeername(fd, sa, len);
+}
+
+int
+poll(struct pollfd *fds, nfds_t n, int timeout)
+{
+	REAL(poll);
+	FAIL_OR_EINTR(ENOMEM);
+	return real_poll(fds, n, timeout);
+}
+
+int
+fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	long arg;
+
+	REAL(fcntl);
+	va_start(ap, cmd);
+	arg = va_arg(ap, long);
+	va_end(ap);
+	FAIL_WITH(EBADF);
+	return real_fcntl(fd, cmd, arg);
+}
+
+ssize_t
+send(int fd, const void *buf, size_t len, int flags)
+{
+	REAL(send);
+	FAIL_OR_EINTR(ECONNRESET);
+	return real_send(fd, buf, len, flags);
+}
+
+ssize_t
+recv(int fd, void *buf, size_t len, int flags)
+{
+	REAL(recv);
+	FAIL_OR_EINTR(ECONNRESET);
+	return real_recv(fd, buf, len, flags);
+}
+
+ssize_t
+sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	REAL(sendmsg);
+	FAIL_OR_EINTR(ECONNRESET);
+	return real_sendmsg(fd, msg, flags);
+}
+
+ssize_t
+recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	REAL(recvmsg);
+	FAIL_OR_EINTR(ECONNRESET);
+	return real_recvmsg(fd, msg, flags);
+}
+
+ssize_t
+sendto(int fd, const void *buf, size_t len, int flags,
+    const struct sockaddr *sa, socklen_t salen)
+{
+	REAL(sendto);
+	FAIL_OR_EINTR(ENOBUFS);
+	return real_sendto(fd, buf, len, flags, sa, salen);
+}
+
+int
+shutdown(int fd, int how)
+{
+	REAL(shutdown);
+	FAIL_WITH(ENOTCONN);
+	return real_shutdown(fd, how);
+}
+
+int
+getaddrinfo(const char *node, const char *service,
+    const struct addrinfo *hints, struct addrinfo **res)
+{
+	int err, rc;
+
+	REAL(getaddrinfo);
+	shim_init();
+	if (inject(__builtin_return_address(0), &err, 0, 0))
+		return EAI_MEMORY;
+	rc = real_getaddrinfo(node, service, hints, res);
+	if (rc == 0 && from_libsock(__builtin_return_address(0)))
+		held_results++;
+	return rc;
+}
+
+void
+freeaddrinfo(struct addrinfo *res)
+{
+	REAL(freeaddrinfo);
+	if (res != NULL && from_libsock(__builtin_return_address(0)))
+		held_results--;
+	real_freeaddrinfo(res);
+}

@@ -1,0 +1,59 @@
+#!/bin/sh
+# torture.sh - fail each call libsock makes, one at a time, over the
+# connect, accept, bind, resolve and transfer paths (fault-driver.c),
+# then interrupt every other call with EINTR.  Every run must end with
+# exit status 0: clean errors, no crash, nothing leaked.
+#
+# Copyright (c) 2026 The libsock authors
+# SPDX-License-Identifier: MIT
+set -u
+top_builddir=${top_builddir:-.}
+shim=$top_builddir/tests/fault/.libs/libfaultshim.so
+driver=$top_builddir/tests/fault/fault-driver
+if [ -n "${LIBSOCK_UNDER_VALGRIND:-}" ]; then
+	echo "torture: the shim replaces malloc, which valgrind does too; skipped"
+	exit 77
+fi
+case "${LD_PRELOAD:-}" in *asan*|*tsan*) echo "torture: sanitizer preload; skipped"; exit 77;; esac
+if [ ! -f "$shim" ]; then
+	echo "torture: $shim not built"
+	exit 1
+fi
+
+run() {
+	LD_PRELOAD=$shim "$driver" 2>"$tmp"
+}
+tmp=$(mktemp) || exit 1
+trap 'rm -f "$tmp"' EXIT
+
+out=$(run) || { echo "torture: the run without faults failed:"; cat "$tmp"; exit 1; }
+total=${out##*calls }
+case "$total" in ''|*[!0-9]*) echo "torture: no call count from the driver"; exit 1;; esac
+if [ "$total" -lt 20 ]; then
+	echo "torture: only $total calls seen; the shim is not intercepting"
+	exit 1
+fi
+echo "torture: $total calls to fail in turn"
+
+failed=0
+n=1
+while [ "$n" -le "$total" ]; do
+	LIBSOCK_FAULT_AT=$n run >/dev/null
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		echo "torture: failing call $n: exit status $rc"
+		cat "$tmp"
+		failed=$((failed + 1))
+	fi
+	n=$((n + 1))
+done
+
+LIBSOCK_FAULT_EINTR=1 run >/dev/null
+rc=$?
+if [ "$rc" -ne 0 ]; then
+	echo "torture: with EINTR on every other call: exit status $rc"
+	cat "$tmp"
+	failed=$((failed + 1))
+fi
+echo "torture: $failed of $((total + 1)) runs went wrong"
+[ "$failed" -eq 0 ]
