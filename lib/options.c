@@ -13,8 +13,10 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 
 #define SK_UNSET	(-1)
+#define SK_FIELD(f)	offsetof(struct sock, f)
 
 /* Roles in which a socket has a descriptor an option can go to. */
 #define SK_OPEN_ROLES \
@@ -201,12 +203,13 @@ sk_opts_apply(struct sock *s, int mode)
  * the socket has a descriptor.
  */
 static int
-sk_opt_store(struct sock *s, const char *op, int *field, int value,
+sk_opt_store(struct sock *s, const char *op, size_t field, int value,
     int (*apply)(struct sock *))
 {
 	if (sk_check(s, op, SK_OPEN_ROLES) == -1)
 		return -1;
-	*field = value;
+	/* An offset, not a pointer: &s->field is undefined for NULL s. */
+	*(int *)(void *)((char *)s + field) = value;
 	if (s->fd >= 0 && apply != NULL)
 		return apply(s);
 	return 0;
@@ -230,21 +233,23 @@ sk_apply_reuseaddr_stored(struct sock *s)
 int
 sock_set_reuseaddr(struct sock *s, int on)
 {
-	return sk_opt_store(s, "set reuseaddr", &s->opts.reuseaddr, on != 0,
+	return sk_opt_store(s, "set reuseaddr",
+	    SK_FIELD(opts.reuseaddr), on != 0,
 	    sk_apply_reuseaddr_stored);
 }
 
 int
 sock_set_reuseport(struct sock *s, int on)
 {
-	return sk_opt_store(s, "set reuseport", &s->opts.reuseport, on != 0,
+	return sk_opt_store(s, "set reuseport",
+	    SK_FIELD(opts.reuseport), on != 0,
 	    sk_apply_reuseport);
 }
 
 int
 sock_set_nodelay(struct sock *s, int on)
 {
-	return sk_opt_store(s, "set nodelay", &s->opts.nodelay, on != 0,
+	return sk_opt_store(s, "set nodelay", SK_FIELD(opts.nodelay), on != 0,
 	    sk_apply_nodelay);
 }
 
@@ -266,7 +271,7 @@ sock_set_keepalive(struct sock *s, int on, int idle_s, int interval_s,
 	s->opts.keepidle = idle_s;
 	s->opts.keepintvl = interval_s;
 	s->opts.keepcnt = count;
-	return sk_opt_store(s, op, &s->opts.keepalive, on != 0,
+	return sk_opt_store(s, op, SK_FIELD(opts.keepalive), on != 0,
 	    sk_apply_keepalive);
 }
 
@@ -275,7 +280,7 @@ sock_set_sndbuf(struct sock *s, int bytes)
 {
 	if (bytes <= 0)
 		return sk_opt_invalid(s, "set sndbuf", bytes, "bytes > 0");
-	return sk_opt_store(s, "set sndbuf", &s->opts.sndbuf, bytes,
+	return sk_opt_store(s, "set sndbuf", SK_FIELD(opts.sndbuf), bytes,
 	    sk_apply_sndbuf);
 }
 
@@ -284,7 +289,7 @@ sock_set_rcvbuf(struct sock *s, int bytes)
 {
 	if (bytes <= 0)
 		return sk_opt_invalid(s, "set rcvbuf", bytes, "bytes > 0");
-	return sk_opt_store(s, "set rcvbuf", &s->opts.rcvbuf, bytes,
+	return sk_opt_store(s, "set rcvbuf", SK_FIELD(opts.rcvbuf), bytes,
 	    sk_apply_rcvbuf);
 }
 
@@ -293,20 +298,22 @@ sock_set_ttl(struct sock *s, int hops)
 {
 	if (hops < 1 || hops > 255)
 		return sk_opt_invalid(s, "set ttl", hops, "1 to 255");
-	return sk_opt_store(s, "set ttl", &s->opts.ttl, hops, sk_apply_ttl);
+	return sk_opt_store(s, "set ttl",
+	    SK_FIELD(opts.ttl), hops, sk_apply_ttl);
 }
 
 int
 sock_set_broadcast(struct sock *s, int on)
 {
-	return sk_opt_store(s, "set broadcast", &s->opts.broadcast, on != 0,
+	return sk_opt_store(s, "set broadcast",
+	    SK_FIELD(opts.broadcast), on != 0,
 	    sk_apply_broadcast);
 }
 
 int
 sock_set_v6only(struct sock *s, int on)
 {
-	return sk_opt_store(s, "set v6only", &s->opts.v6only, on != 0,
+	return sk_opt_store(s, "set v6only", SK_FIELD(opts.v6only), on != 0,
 	    sk_apply_v6only);
 }
 
@@ -315,13 +322,13 @@ sock_set_backlog(struct sock *s, int backlog)
 {
 	if (backlog <= 0)
 		return sk_opt_invalid(s, "set backlog", backlog, "> 0");
-	return sk_opt_store(s, "set backlog", &s->opts.backlog, backlog,
+	return sk_opt_store(s, "set backlog", SK_FIELD(opts.backlog), backlog,
 	    sk_apply_backlog);
 }
 
 /* Timeouts need no descriptor: they are read by each call that waits. */
 static int
-sk_timeout_store(struct sock *s, const char *op, int *field, int ms)
+sk_timeout_store(struct sock *s, const char *op, size_t field, int ms)
 {
 	if (ms < -1)
 		return sk_opt_invalid(s, op, ms, "milliseconds, or -1");
@@ -331,31 +338,33 @@ sk_timeout_store(struct sock *s, const char *op, int *field, int ms)
 int
 sock_set_connect_timeout(struct sock *s, int ms)
 {
-	return sk_timeout_store(s, "set connect timeout", &s->tmo.connect, ms);
+	return sk_timeout_store(s, "set connect timeout",
+	    SK_FIELD(tmo.connect), ms);
 }
 
 int
 sock_set_accept_timeout(struct sock *s, int ms)
 {
-	return sk_timeout_store(s, "set accept timeout", &s->tmo.accept, ms);
+	return sk_timeout_store(s, "set accept timeout",
+	    SK_FIELD(tmo.accept), ms);
 }
 
 int
 sock_set_send_timeout(struct sock *s, int ms)
 {
-	return sk_timeout_store(s, "set send timeout", &s->tmo.send, ms);
+	return sk_timeout_store(s, "set send timeout", SK_FIELD(tmo.send), ms);
 }
 
 int
 sock_set_recv_timeout(struct sock *s, int ms)
 {
-	return sk_timeout_store(s, "set recv timeout", &s->tmo.recv, ms);
+	return sk_timeout_store(s, "set recv timeout", SK_FIELD(tmo.recv), ms);
 }
 
 int
 sock_set_timeout(struct sock *s, int ms)
 {
-	if (sk_timeout_store(s, "set timeout", &s->tmo.connect, ms) == -1)
+	if (sk_timeout_store(s, "set timeout", SK_FIELD(tmo.connect), ms) == -1)
 		return -1;
 	s->tmo.accept = s->tmo.send = s->tmo.recv = ms;
 	return 0;
