@@ -60,8 +60,13 @@ list_proc(int *found)
 		return -1;
 	while ((e = readdir(d)) != NULL) {
 		fd = strtol(e->d_name, &end, 10);
+		/*
+		 * Above the descriptor limit are only the descriptors a tool
+		 * such as valgrind keeps for itself, out of the program's
+		 * reach: never the library's.
+		 */
 		if (*end != '\0' || end == e->d_name || fd <= 2 ||
-		    fd == dirfd(d))
+		    fd == dirfd(d) || fd >= open_max())
 			continue;
 		describe((int)fd);
 		(*found)++;

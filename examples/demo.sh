@@ -1,0 +1,160 @@
+#!/bin/sh
+# demo.sh - run the example echo server and client against each other
+#
+# Copyright (c) 2026 The libsock authors
+# SPDX-License-Identifier: MIT
+#
+# usage: sh examples/demo.sh BUILDDIR/examples	(what "make demo" runs)
+#
+# For TCP and UDP, over IPv4 and (where the system has it) IPv6, start
+# echo-server on a loopback address with port 0, read the address it
+# prints, send a line through echo-client and check that the very same
+# bytes come back.  Any difference, or a server that does not stop cleanly
+# on SIGTERM, makes the script fail with a non-zero status.
+
+set -u
+
+if [ $# -ne 1 ]; then
+	echo "usage: sh demo.sh BUILDDIR/examples" >&2
+	exit 2
+fi
+server=$1/echo-server
+client=$1/echo-client
+for prog in "$server" "$client"; do
+	if [ ! -x "$prog" ]; then
+		echo "demo: $prog not found; run make first" >&2
+		exit 1
+	fi
+done
+
+message='hello from libsock'
+work=$(mktemp -d "${TMPDIR:-/tmp}/libsock-demo.XXXXXX") || exit 1
+pids=			# servers started and not yet stopped
+
+cleanup() {
+	for pid in $pids; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' HUP INT TERM
+
+fail() {
+	echo "demo: FAILED: $*" >&2
+	exit 1
+}
+
+# Run a command, killed after 20 s if it is still running (the client
+# bounds its own waits; this only guards against a hang).
+bounded() {
+	if command -v timeout >/dev/null 2>&1; then
+		timeout 20 "$@"
+	else
+		"$@"
+	fi
+}
+
+# start_server ADDRESS: sets spid and addr (the address actually bound).
+# Waits at most 5 s for the "listening on" line.  Returns 1 if the server
+# failed instead; its error is then in $work/server.err.
+start_server() {
+	# Emptied here, not only by the redirections, which happen in the
+	# child: the checks below must never see the previous server's text.
+	: >"$work/server.out"
+	: >"$work/server.err"
+	"$server" "$1" >"$work/server.out" 2>"$work/server.err" &
+	spid=$!
+	pids="$pids $spid"
+	tries=0
+	while [ "$tries" -lt 50 ]; do
+		if IFS= read -r line <"$work/server.out"; then
+			case $line in
+			"listening on "*) addr=${line#listening on }; return 0 ;;
+			*) fail "$1: unexpected first line from echo-server: $line" ;;
+			esac
+		fi
+		kill -0 "$spid" 2>/dev/null || break
+		sleep 0.1
+		tries=$((tries + 1))
+	done
+	kill -TERM "$spid" 2>/dev/null
+	wait "$spid"
+	pids=${pids% "$spid"}
+	[ -s "$work/server.err" ] ||
+	    fail "$1: echo-server printed no address within 5 s"
+	return 1
+}
+
+# stop_server: SIGTERM, then wait at most 5 s; the exit status must be 0.
+stop_server() {
+	kill -TERM "$spid" || fail "$addr: echo-server is gone"
+	tries=0
+	while kill -0 "$spid" 2>/dev/null && [ "$tries" -lt 50 ]; do
+		sleep 0.1
+		tries=$((tries + 1))
+	done
+	if kill -0 "$spid" 2>/dev/null && [ "$tries" -ge 50 ]; then
+		kill -KILL "$spid" 2>/dev/null
+	fi
+	wait "$spid"
+	status=$?
+	pids=${pids% "$spid"}
+	[ "$status" -eq 0 ] ||
+	    fail "$addr: echo-server exited with status $status on SIGTERM"
+	if [ -s "$work/server.err" ]; then
+		cat "$work/server.err" >&2
+		fail "$addr: echo-server reported errors"
+	fi
+	echo "$addr: server stopped cleanly"
+}
+
+# echo_file FILE: send FILE through echo-client, compare what comes back.
+echo_file() {
+	if ! bounded "$client" -t 5000 "$addr" <"$1" >"$work/got" \
+	    2>"$work/client.err"; then
+		cat "$work/client.err" >&2
+		fail "$addr: echo-client failed"
+	fi
+	if ! cmp -s "$1" "$work/got"; then
+		echo "sent:" >&2; od -c "$1" | head -n 5 >&2
+		echo "got:" >&2; od -c "$work/got" | head -n 5 >&2
+		fail "$addr: the echo differs from what was sent"
+	fi
+}
+
+# run ADDRESS [optional]: one server, one or two exchanges.  With
+# "optional", a system without that address family is skipped.
+run() {
+	if ! start_server "$1"; then
+		if [ $# -gt 1 ] && grep -q -e 'Cannot assign requested address' \
+		    -e 'Address family not supported' "$work/server.err"; then
+			echo "$1: skipped, no IPv6 loopback here"
+			return 0
+		fi
+		cat "$work/server.err" >&2
+		fail "$1: echo-server did not start"
+	fi
+	echo "echo-server $1: listening on $addr"
+
+	printf '%s\n' "$message" >"$work/sent"
+	echo_file "$work/sent"
+	echo "$addr: sent '$message', got it back"
+
+	case $addr in
+	tcp://*)
+		# A stream larger than the socket buffers, in both directions.
+		dd if=/dev/urandom of="$work/blob" bs=65536 count=16 \
+		    2>/dev/null || fail "cannot make test data"
+		echo_file "$work/blob"
+		echo "$addr: sent 1048576 random bytes, got them back"
+		;;
+	esac
+	stop_server
+}
+
+run "tcp://127.0.0.1:0"
+run "udp://127.0.0.1:0"
+run "tcp://[::1]:0" optional
+run "udp://[::1]:0" optional
+echo "demo: every echo came back identical"
