@@ -11,6 +11,7 @@
 #include <sys/time.h>
 #include <netinet/in.h>
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -791,6 +792,73 @@ START_TEST(test_accept_and_connect_survive_signal_storm)
 }
 END_TEST
 
+/*
+ * Linux hands a connection reset before accept over as a connection, so
+ * the errors accept(2) lists as transient never happen here on their own.
+ * This program links the library's objects, so its accept4 is the one
+ * the library calls: it fails with the queued errors first.
+ */
+static int accept_errors[4];
+static int accept_errors_left;
+
+int accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags);
+
+int
+accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags)
+{
+	static int (*real)(int, struct sockaddr *, socklen_t *, int);
+
+	if (real == NULL)
+		*(void **)&real = dlsym(RTLD_NEXT, "accept4");
+	if (accept_errors_left > 0) {
+		errno = accept_errors[--accept_errors_left];
+		return -1;
+	}
+	return real(fd, sa, len, flags);
+}
+
+START_TEST(test_accept_skips_transient_errors)
+{
+	char text[LIBSOCK_ADDRSTRLEN];
+	struct sock *l = tu_listen("tcp://127.0.0.1:0", text, sizeof text);
+	struct sock *c = tu_connect(text), *a;
+
+	accept_errors[0] = ECONNABORTED;
+	accept_errors[1] = EPROTO;
+	accept_errors[2] = ENETDOWN;
+	accept_errors_left = 3;
+	a = sock_accept(l);
+	ck_assert_msg(a != NULL, "accept: %s", sock_error(l));
+	ck_assert_int_eq(accept_errors_left, 0);
+	sock_free(a);
+	sock_free(c);
+	sock_free(l);
+}
+END_TEST
+
+START_TEST(test_accept_reports_emfile_and_listener_survives)
+{
+	char text[LIBSOCK_ADDRSTRLEN];
+	struct sock *l = tu_listen("tcp://127.0.0.1:0", text, sizeof text);
+	struct sock *c = tu_connect(text), *a;
+
+	accept_errors[0] = EMFILE;
+	accept_errors_left = 1;
+	errno = 0;
+	ck_assert_ptr_null(sock_accept(l));
+	ck_assert_int_eq(errno, EMFILE);
+	ck_assert_int_eq(sock_error_code(l), EMFILE);
+	ck_assert_msg(strncmp(sock_error(l), "accept tcp://127.0.0.1:", 23) ==
+	    0, "message: %s", sock_error(l));
+	/* The connection waits in the queue for the next accept. */
+	a = sock_accept(l);
+	ck_assert_msg(a != NULL, "accept: %s", sock_error(l));
+	sock_free(a);
+	sock_free(c);
+	sock_free(l);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -821,6 +889,8 @@ main(void)
 
 	tc = tu_tcase("accept_path");
 	tcase_add_test(tc, test_accept_survives_client_reset_before_accept);
+	tcase_add_test(tc, test_accept_skips_transient_errors);
+	tcase_add_test(tc, test_accept_reports_emfile_and_listener_survives);
 	tcase_add_test(tc, test_accept_and_connect_survive_signal_storm);
 	suite_add_tcase(suite, tc);
 
