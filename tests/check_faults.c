@@ -92,7 +92,20 @@ START_TEST(test_accept_under_emfile_reports_and_recovers)
 	int fds[64], n = 0, i;
 	double cpu;
 
-	rl.rlim_cur = rl.rlim_max = (rlim_t)tu_fd_count() + 8;
+	/*
+	 * valgrind enforces the limit itself, after the kernel has taken
+	 * the connection off the queue: the plain and sanitizer runs cover
+	 * this one.
+	 */
+	if (getenv("LIBSOCK_UNDER_VALGRIND") != NULL) {
+		printf("SKIP accept under EMFILE: not meaningful under "
+		    "valgrind, which closes what it accepts past the limit\n");
+		sock_free(c);
+		sock_free(l);
+		return;
+	}
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	rl.rlim_cur = (rlim_t)tu_fd_count() + 8;
 	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
 	while (n < 64 && (fds[n] = open("/dev/null", O_RDONLY)) != -1)
 		n++;
