@@ -9,8 +9,11 @@
 # For TCP and UDP, over IPv4 and (where the system has it) IPv6, start
 # echo-server on a loopback address with port 0, read the address it
 # prints, send a line through echo-client and check that the very same
-# bytes come back.  Any difference, or a server that does not stop cleanly
-# on SIGTERM, makes the script fail with a non-zero status.
+# bytes come back.  Then the same over Unix sockets: a stream and datagrams
+# on socket files in a fresh directory, and on Linux a stream on an
+# abstract name.  Any difference, a server that does not stop cleanly on
+# SIGTERM, or a socket file or directory left behind, makes the script
+# fail with a non-zero status.
 
 set -u
 
@@ -28,7 +31,14 @@ for prog in "$server" "$client"; do
 done
 
 message='hello from libsock'
-work=$(mktemp -d "${TMPDIR:-/tmp}/libsock-demo.XXXXXX") || exit 1
+# Socket paths must fit in 107 bytes: a long TMPDIR is not used.
+base=${TMPDIR:-/tmp}
+[ "${#base}" -le 40 ] || base=/tmp
+work=$(mktemp -d "$base/libsock-demo.XXXXXX") || exit 1
+# A unixgram echo-client makes its reply socket under TMPDIR: here, where
+# the script can check that it was removed.
+TMPDIR=$work
+export TMPDIR
 pids=			# servers started and not yet stopped
 
 cleanup() {
@@ -106,6 +116,12 @@ stop_server() {
 		cat "$work/server.err" >&2
 		fail "$addr: echo-server reported errors"
 	fi
+	case $addr in
+	unix://*|unixgram://*)
+		[ ! -e "${addr#*://}" ] ||
+		    fail "$addr: the socket file outlived echo-server"
+		;;
+	esac
 	echo "$addr: server stopped cleanly"
 }
 
@@ -121,6 +137,10 @@ echo_file() {
 		echo "got:" >&2; od -c "$work/got" | head -n 5 >&2
 		fail "$addr: the echo differs from what was sent"
 	fi
+	for d in "$work"/echo-client.*; do
+		[ -e "$d" ] && fail "$addr: echo-client left $d behind"
+	done
+	return 0
 }
 
 # run ADDRESS [optional]: one server, one or two exchanges.  With
@@ -136,13 +156,19 @@ run() {
 		fail "$1: echo-server did not start"
 	fi
 	echo "echo-server $1: listening on $addr"
+	# A Unix address is announced as it was bound: exactly as given here.
+	case $1 in
+	unix*)
+		[ "$addr" = "$1" ] || fail "$1: echo-server announced $addr"
+		;;
+	esac
 
 	printf '%s\n' "$message" >"$work/sent"
 	echo_file "$work/sent"
 	echo "$addr: sent '$message', got it back"
 
 	case $addr in
-	tcp://*)
+	tcp://*|unix://*|unix:@*)
 		# A stream larger than the socket buffers, in both directions.
 		dd if=/dev/urandom of="$work/blob" bs=65536 count=16 \
 		    2>/dev/null || fail "cannot make test data"
@@ -157,4 +183,11 @@ run "tcp://127.0.0.1:0"
 run "udp://127.0.0.1:0"
 run "tcp://[::1]:0" optional
 run "udp://[::1]:0" optional
+run "unix://$work/echo.sock"
+run "unixgram://$work/echo-dgram.sock"
+if [ "$(uname -s)" = Linux ]; then
+	run "unix:@libsock-demo-$$"
+else
+	echo "unix:@libsock-demo-$$: skipped, abstract names are Linux only"
+fi
 echo "demo: every echo came back identical"

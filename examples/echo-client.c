@@ -8,14 +8,20 @@
  *
  *	echo "hello" | echo-client tcp://127.0.0.1:7000
  *	echo-client udp://[::1]:7001 < lines.txt
+ *	echo "hello" | echo-client unix:///tmp/echo.sock
+ *	echo-client unixgram:///tmp/echo-dgram.sock < lines.txt
  *
- * tcp:// (also the default): standard input goes out as one byte stream
- * and the replies are printed as they arrive.  At the end of the input the
- * client shuts down its sending side and prints the rest, until the server
- * ends the stream too.
+ * tcp:// (also the default) and unix: (a local stream, "unix:///path" or
+ * the Linux abstract "unix:@name"): standard input goes out as one byte
+ * stream and the replies are printed as they arrive.  At the end of the
+ * input the client shuts down its sending side and prints the rest, until
+ * the server ends the stream too.
  *
- * udp://: each line of input, without its newline, is one datagram (at
- * most 65507 bytes); each reply is printed on a line of its own.
+ * udp:// and unixgram: (local datagrams): each line of input, without its
+ * newline, is one datagram (at most 65507 bytes); each reply is printed on
+ * a line of its own.  A unixgram client binds a socket file of its own in
+ * a fresh directory under $TMPDIR (or /tmp) to receive the replies, and
+ * removes both when it exits.
  *
  * -t ms bounds the connect and every wait for the server (default 5000).
  * The exit status is 0 on success, 1 on any failure, 2 on bad arguments.
@@ -26,6 +32,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +43,9 @@
 #define DEFAULT_TIMEOUT	5000
 #define CHUNK		65536
 #define MAX_DATAGRAM	65507	/* the largest UDP payload over IPv4 */
+#define REPLY_ROOM	108	/* a longer socket path is refused anyway */
 
-/* A TCP session: what is read from stdin waits in out until sent. */
+/* A stream session: what is read from stdin waits in out until sent. */
 struct session {
 	struct sock	*s;
 	const char	*address;
@@ -57,7 +65,8 @@ usage(const char *why)
 		fprintf(stderr, "echo-client: %s\n", why);
 	fprintf(stderr,
 	    "usage: echo-client [-t ms] address\n"
-	    "  e.g. echo \"hello\" | echo-client tcp://127.0.0.1:7000\n");
+	    "  e.g. echo \"hello\" | echo-client tcp://127.0.0.1:7000\n"
+	    "       echo \"hello\" | echo-client unix:///tmp/echo.sock\n");
 	exit(2);
 }
 
@@ -92,7 +101,7 @@ write_stdout(const void *buf, size_t len)
 	return 0;
 }
 
-/* ------------------------------------------------------------------ TCP */
+/* ------------------------------------------------------ streams: tcp, unix */
 
 static size_t
 pending(const struct session *ss)
@@ -257,11 +266,24 @@ run_stream(struct sock *s, const char *address, int timeout)
 	return 0;
 }
 
-/* ------------------------------------------------------------------ UDP */
+/* ---------------------------------------------- datagrams: udp, unixgram */
 
-/* Send one line as a datagram and print the reply on a line. */
+/*
+ * Where a unixgram client receives its replies: a socket file in a
+ * directory of its own.  Set before the signal handlers are installed,
+ * read-only afterwards.
+ */
+static char reply_dir[REPLY_ROOM];
+static char reply_path[REPLY_ROOM + sizeof("/reply.sock")];
+
+/*
+ * Send one line as a datagram and print the reply on a line.  With to
+ * NULL the socket is connected to the server; otherwise it is bound and
+ * each datagram is sent to "to".
+ */
 static int
-echo_line(struct sock *s, const char *line, size_t len)
+echo_line(struct sock *s, const struct sock_addr *to, const char *line,
+    size_t len)
 {
 	static char reply[CHUNK];	/* room for any reply, IPv6 too */
 	ssize_t n;
@@ -272,8 +294,18 @@ echo_line(struct sock *s, const char *line, size_t len)
 		return -1;
 	}
 	/* A datagram goes whole or not at all; an empty line is one too. */
-	if (sock_send(s, line, len) == -1 ||
-	    (n = sock_recv(s, reply, sizeof(reply))) == -1) {
+	if (to == NULL)
+		n = sock_send(s, line, len);
+	else
+		n = sock_sendto(s, line, len, to);
+	/*
+	 * The reply to a bound socket is taken from whoever sent it: the
+	 * socket file is in a directory only this user may enter.
+	 */
+	if (n != -1)
+		n = to == NULL ? sock_recv(s, reply, sizeof(reply)) :
+		    sock_recvfrom(s, reply, sizeof(reply), NULL);
+	if (n == -1) {
 		complain(s);
 		return -1;
 	}
@@ -284,7 +316,7 @@ echo_line(struct sock *s, const char *line, size_t len)
 }
 
 static int
-run_dgram(struct sock *s)
+run_dgram(struct sock *s, const struct sock_addr *to)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -294,7 +326,7 @@ run_dgram(struct sock *s)
 	while ((len = getline(&line, &cap, stdin)) != -1) {
 		if (len > 0 && line[len - 1] == '\n')
 			len--;
-		if (echo_line(s, line, (size_t)len) == -1)
+		if (echo_line(s, to, line, (size_t)len) == -1)
 			goto out;
 	}
 	if (ferror(stdin)) {
@@ -307,7 +339,143 @@ out:
 	return rv;
 }
 
+/* Remove the reply socket's directory, and its file if still there. */
+static void
+remove_reply_dir(void)
+{
+	if (reply_dir[0] == '\0')
+		return;
+	(void)unlink(reply_path);
+	(void)rmdir(reply_dir);
+}
+
+/*
+ * Killed by a signal, the client would leave its directory behind.  Only
+ * async-signal-safe calls here: unlink, rmdir, signal, raise.  The signal
+ * is then delivered again, with its default action, when this returns.
+ */
+static void
+on_signal(int signo)
+{
+	remove_reply_dir();
+	(void)signal(signo, SIG_DFL);
+	(void)raise(signo);
+}
+
+static int
+catch_signals(void)
+{
+	/* SIGPIPE: standard output may be a pipe that its reader closed. */
+	static const int signals[] = { SIGHUP, SIGINT, SIGPIPE, SIGTERM };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	if (sigemptyset(&sa.sa_mask) == -1) {
+		perror("echo-client: sigemptyset");
+		return -1;
+	}
+	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		if (sigaction(signals[i], &sa, NULL) == -1) {
+			perror("echo-client: sigaction");
+			return -1;
+		}
+	return 0;
+}
+
+/*
+ * Make a directory of our own, mode 0700, and name a socket file in it:
+ * sets reply_dir and reply_path, and installs the handlers that remove
+ * the directory if a signal ends the client.
+ */
+static int
+make_reply_dir(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (tmp == NULL || tmp[0] == '\0')
+		tmp = "/tmp";
+	if ((size_t)snprintf(reply_dir, sizeof(reply_dir),
+	    "%s/echo-client.XXXXXX", tmp) >= sizeof(reply_dir)) {
+		fprintf(stderr, "echo-client: TMPDIR is too long for a "
+		    "socket path\n");
+		reply_dir[0] = '\0';
+		return -1;
+	}
+	if (mkdtemp(reply_dir) == NULL) {
+		fprintf(stderr, "echo-client: mkdtemp %s: %s\n", reply_dir,
+		    strerror(errno));
+		reply_dir[0] = '\0';
+		return -1;
+	}
+	(void)snprintf(reply_path, sizeof(reply_path), "%s/reply.sock",
+	    reply_dir);
+	return catch_signals();
+}
+
+/*
+ * A unixgram client must bind an address of its own.  The server answers
+ * each datagram by sending it back to the address it came from, and a
+ * Unix datagram socket that is only connected, never bound, sends from no
+ * address at all ("unnamed"): its datagrams cannot be answered.  (A UDP
+ * socket is given a port at its first send; a Unix socket is given
+ * nothing.)  So the client binds a socket file in a fresh directory,
+ * sends each line to the server with sock_sendto and takes the replies
+ * with sock_recvfrom.  The library removes the socket file when the
+ * socket is freed; main() then removes the directory.
+ */
+static int
+run_unixgram(struct sock *s, const char *address, int timeout)
+{
+	struct sock_addr server;
+	char local[sizeof("unixgram://") + sizeof(reply_path)];
+
+	if (sock_addr_parse(&server, address) == -1) {
+		fprintf(stderr, "echo-client: %s: %s\n", address,
+		    sock_strerror(errno));
+		return -1;
+	}
+	if (make_reply_dir() == -1)
+		return -1;
+	(void)snprintf(local, sizeof(local), "unixgram://%s", reply_path);
+	if (sock_set_timeout(s, timeout) == -1 ||
+	    sock_bind(s, local) == -1) {
+		complain(s);
+		return -1;
+	}
+	return run_dgram(s, &server);
+}
+
 /* ----------------------------------------------------------------- main */
+
+static int
+run(struct sock *s, const char *address, int timeout)
+{
+	/*
+	 * A unixgram client binds rather than connects, so its scheme
+	 * decides; every other client goes by what its connect made.
+	 */
+	if (strncmp(address, "unixgram:", 9) == 0)
+		return run_unixgram(s, address, timeout);
+	if (sock_set_connect_timeout(s, timeout) == -1 ||
+	    sock_connect(s, address) == -1) {
+		complain(s);
+		return -1;
+	}
+	/*
+	 * A stream session waits in poll(2) with its own timeout; a UDP
+	 * client waits in sock_recv, so it takes the receive timeout too.
+	 */
+	if (sock_transport(s) == LIBSOCK_UDP) {
+		if (sock_set_timeout(s, timeout) == -1) {
+			complain(s);
+			return -1;
+		}
+		return run_dgram(s, NULL);
+	}
+	return run_stream(s, address, timeout);	/* tcp or unix */
+}
 
 int
 main(int argc, char *argv[])
@@ -333,24 +501,8 @@ main(int argc, char *argv[])
 		perror("echo-client: sock_new");
 		return 1;
 	}
-	/*
-	 * The TCP session waits in poll(2) with its own timeout; a UDP
-	 * client waits in sock_recv, so it takes the receive timeout too.
-	 */
-	if (sock_set_connect_timeout(s, (int)timeout) == -1 ||
-	    sock_connect(s, argv[optind]) == -1) {
-		complain(s);
-		sock_free(s);
-		return 1;
-	}
-	if (sock_transport(s) == LIBSOCK_UDP) {
-		if (sock_set_timeout(s, (int)timeout) == -1) {
-			complain(s);
-			rv = -1;
-		} else
-			rv = run_dgram(s);
-	} else
-		rv = run_stream(s, argv[optind], (int)timeout);
-	sock_free(s);
+	rv = run(s, argv[optind], (int)timeout);
+	sock_free(s);		/* removes a unixgram client's socket file */
+	remove_reply_dir();
 	return rv == 0 ? 0 : 1;
 }

@@ -1,5 +1,5 @@
 /*
- * echo-server.c - echo server for TCP and UDP, built on libsock
+ * echo-server.c - echo server for TCP, UDP and Unix sockets, built on libsock
  *
  * Copyright (c) 2026 The libsock authors
  * SPDX-License-Identifier: MIT
@@ -9,19 +9,28 @@
  *	echo-server tcp://127.0.0.1:7000
  *	echo-server udp://[::1]:7001
  *	echo-server -t 30000 tcp://127.0.0.1:0
+ *	echo-server unix:///tmp/echo.sock
+ *	echo-server unix:@echo
+ *	echo-server unixgram:///tmp/echo-dgram.sock
  *
  * The scheme of the address picks the transport.  tcp:// (also the
- * default) accepts connections and echoes each one, in a thread of its
- * own, until the client ends its side.  udp:// sends every datagram back
- * to its sender.  A host of "*" means every local address, IPv6 and IPv4.
- * The first line on standard output names the address actually bound, so
- * a script may ask for port 0 and read the port.  SIGINT and SIGTERM stop
- * the server, which then exits with status 0.
+ * default) and unix: (a local stream) accept connections and echo each
+ * one, in a thread of its own, until the client ends its side.  udp://
+ * and unixgram: (local datagrams) send every datagram back to its
+ * sender; a unixgram sender must have bound an address of its own, or
+ * there is nowhere to send the reply.  A host of "*" means every local
+ * address, IPv6 and IPv4; "unix:@name" is a Linux abstract name, which
+ * leaves no file.  The first line on standard output names the address
+ * actually bound, so a script may ask for port 0 and read the port.
+ * SIGINT and SIGTERM stop the server, which then exits with status 0; a
+ * Unix socket file is removed then.  A socket file left by a server that
+ * died (one that refuses connections) is replaced at start; a live
+ * server's file, or a file that is not a socket, never is.
  *
  * -b bytes	receive buffer (default 65536); a longer datagram is
  *		reported on standard error and not echoed
- * -t ms	close a TCP client that sends nothing, or takes nothing of
- *		the echo, for this long (default: wait for ever)
+ * -t ms	close a stream client that sends nothing, or takes nothing
+ *		of the echo, for this long (default: wait for ever)
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -54,7 +63,9 @@ usage(const char *why)
 	fprintf(stderr,
 	    "usage: echo-server [-b bytes] [-t ms] address\n"
 	    "  e.g. echo-server tcp://127.0.0.1:7000\n"
-	    "       echo-server udp://[::1]:7001\n");
+	    "       echo-server udp://[::1]:7001\n"
+	    "       echo-server unix:///tmp/echo.sock\n"
+	    "       echo-server unixgram:///tmp/echo-dgram.sock\n");
 	exit(2);
 }
 
@@ -118,7 +129,10 @@ pause_ms(int ms)
 	(void)nanosleep(&ts, NULL);	/* a signal ending it early is fine */
 }
 
-/* Print "listening on ADDRESS" with the port the system chose. */
+/*
+ * Print "listening on ADDRESS": the address actually bound, with the
+ * port the system chose, or the path of a Unix socket as it was bound.
+ */
 static int
 announce(struct sock *s)
 {
@@ -142,7 +156,7 @@ announce(struct sock *s)
 	return 0;
 }
 
-/* ------------------------------------------------------------------ TCP */
+/* ------------------------------------------------------ streams: tcp, unix */
 
 /* Echo until the client ends its side: 0, or -1 with the error on c. */
 static int
@@ -266,11 +280,13 @@ serve_stream(const char *address, int idle_ms)
 	/*
 	 * Accepted sockets inherit the listener's timeouts: the accept
 	 * timeout wakes this loop up, the send and receive ones close
-	 * clients that stall for idle_ms.
+	 * clients that stall for idle_ms.  A stale socket file (see the top
+	 * of this file) concerns Unix addresses only; TCP ignores the flag.
 	 */
 	if (sock_set_accept_timeout(l, TICK_MS) == -1 ||
 	    sock_set_send_timeout(l, idle_ms) == -1 ||
 	    sock_set_recv_timeout(l, idle_ms) == -1 ||
+	    sock_set_unlink_stale(l, 1) == -1 ||
 	    sock_listen(l, address) == -1) {
 		complain(l);
 		goto out;
@@ -286,7 +302,7 @@ out:
 	return rv;
 }
 
-/* ------------------------------------------------------------------ UDP */
+/* ---------------------------------------------- datagrams: udp, unixgram */
 
 /* Report a failed receive: 0 to go on, -1 when the socket cannot go on. */
 static int
@@ -313,6 +329,20 @@ recv_failed(const struct sock *u)
 	}
 }
 
+/*
+ * Whether a datagram came from a Unix socket bound to no address: such a
+ * sender cannot be answered (UDP senders always have an address).
+ */
+static int
+unnamed(const struct sock_addr *from)
+{
+	char text[LIBSOCK_ADDRSTRLEN];
+
+	return from->transport == LIBSOCK_UNIXGRAM &&
+	    sock_addr_format(from, text, sizeof(text), 0) >= 0 &&
+	    strcmp(text, "(unnamed)") == 0;
+}
+
 static int
 serve_dgram(const char *address)
 {
@@ -332,6 +362,7 @@ serve_dgram(const char *address)
 		return 1;
 	}
 	if (sock_set_recv_timeout(u, TICK_MS) == -1 ||
+	    sock_set_unlink_stale(u, 1) == -1 ||
 	    sock_bind(u, address) == -1) {
 		complain(u);
 		goto out;
@@ -342,6 +373,12 @@ serve_dgram(const char *address)
 		if ((n = sock_recvfrom(u, buf, bufsize, &from)) == -1) {
 			if (recv_failed(u) == -1)
 				goto out;
+			continue;
+		}
+		if (unnamed(&from)) {
+			fprintf(stderr, "echo-server: a datagram of %zd bytes "
+			    "from an unnamed sender: no address to reply to\n",
+			    n);
 			continue;
 		}
 		/* A failed reply concerns that sender only: report, go on. */
@@ -357,10 +394,12 @@ out:
 
 /* ----------------------------------------------------------------- main */
 
+/* Datagram schemes; everything else (no scheme included) is a stream. */
 static int
-is_udp(const char *address)
+is_dgram(const char *address)
 {
-	return strncmp(address, "udp://", 6) == 0;
+	return strncmp(address, "udp://", 6) == 0 ||
+	    strncmp(address, "unixgram:", 9) == 0;
 }
 
 int
@@ -389,7 +428,7 @@ main(int argc, char *argv[])
 
 	if (catch_signals() == -1)
 		return 1;
-	if (is_udp(argv[optind]))
+	if (is_dgram(argv[optind]))
 		return serve_dgram(argv[optind]);
 	return serve_stream(argv[optind], (int)idle_ms);
 }

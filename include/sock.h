@@ -22,6 +22,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <stddef.h>
 
@@ -62,8 +63,10 @@ extern "C" {
 #define LIBSOCK_WANT_WRITE	(-3)
 
 /* Transports, from an address's scheme. */
-#define LIBSOCK_TCP		1
-#define LIBSOCK_UDP		2
+#define LIBSOCK_TCP		1	/* tcp:// */
+#define LIBSOCK_UDP		2	/* udp:// */
+#define LIBSOCK_UNIX		3	/* unix://, a local stream */
+#define LIBSOCK_UNIXGRAM	4	/* unixgram://, local datagrams */
 
 /* What a socket object has become. */
 #define LIBSOCK_ROLE_NEW	0	/* created, nothing done yet */
@@ -73,11 +76,17 @@ extern "C" {
 #define LIBSOCK_ROLE_CONNECTED_DGRAM 4	/* datagram socket with one peer */
 #define LIBSOCK_ROLE_CLOSED	5	/* closed by sock_close() */
 
-/* Room for any address formatted by sock_addr_format(), with its NUL. */
-#define LIBSOCK_ADDRSTRLEN	192
+/*
+ * Room for any address formatted by sock_addr_format(), with its NUL: the
+ * longest is an abstract Unix name of 107 escaped bytes (4 each).
+ */
+#define LIBSOCK_ADDRSTRLEN	448
 
 /* Flags of sock_addr_format(). */
-#define LIBSOCK_FORMAT_SCHEME	0x01	/* prefix "tcp://" or "udp://" */
+#define LIBSOCK_FORMAT_SCHEME	0x01	/* prefix "tcp://", "unix://", ... */
+
+/* Most descriptors one message may carry (Linux's SCM_MAX_FD). */
+#define LIBSOCK_MAX_FDS		253
 
 /*
  * One concrete socket address: a transport and a system socket address.
@@ -86,9 +95,9 @@ extern "C" {
  * sock_addr_resolve() or the calls that report addresses.
  */
 struct sock_addr {
-	int			transport;	/* LIBSOCK_TCP, LIBSOCK_UDP */
+	int			transport;	/* LIBSOCK_TCP, ... */
 	socklen_t		len;		/* bytes used in storage */
-	struct sockaddr_storage	storage;	/* sockaddr_in or _in6 */
+	struct sockaddr_storage	storage;	/* sockaddr_in, _in6 or _un */
 };
 
 /* The socket object, opaque. */
@@ -145,6 +154,17 @@ LIBSOCK_API int sock_addr_format(const struct sock_addr *addr, char *buf,
 LIBSOCK_API int sock_addr_compare(const struct sock_addr *a,
     const struct sock_addr *b);
 LIBSOCK_API int sock_addr_port(const struct sock_addr *addr);
+LIBSOCK_API int sock_addr_abstract(struct sock_addr *addr, int transport,
+    const void *name, size_t len);
+
+/* Unix domain sockets. */
+LIBSOCK_API int sock_pair(int transport, struct sock **a, struct sock **b);
+LIBSOCK_API int sock_peer_cred(struct sock *s, pid_t *pid, uid_t *uid,
+    gid_t *gid);
+LIBSOCK_API ssize_t sock_send_fds(struct sock *s, const void *buf,
+    size_t len, const int *fds, size_t nfds);
+LIBSOCK_API ssize_t sock_recv_fds(struct sock *s, void *buf, size_t len,
+    int *fds, size_t *nfds);
 
 /* Timeouts in milliseconds; -1 waits for ever (the default). */
 LIBSOCK_API int sock_set_timeout(struct sock *s, int ms);
@@ -165,6 +185,8 @@ LIBSOCK_API int sock_set_ttl(struct sock *s, int hops);
 LIBSOCK_API int sock_set_broadcast(struct sock *s, int on);
 LIBSOCK_API int sock_set_v6only(struct sock *s, int on);
 LIBSOCK_API int sock_set_backlog(struct sock *s, int backlog);
+LIBSOCK_API int sock_set_unix_mode(struct sock *s, mode_t mode);
+LIBSOCK_API int sock_set_unlink_stale(struct sock *s, int on);
 
 /* Errors and version. */
 LIBSOCK_API const char *sock_error(const struct sock *s);

@@ -28,9 +28,25 @@ sk_scheme(int transport)
 		return "tcp";
 	case LIBSOCK_UDP:
 		return "udp";
+	case LIBSOCK_UNIX:
+		return "unix";
+	case LIBSOCK_UNIXGRAM:
+		return "unixgram";
 	default:
 		return NULL;
 	}
+}
+
+int
+sk_is_stream(int transport)
+{
+	return transport != LIBSOCK_UDP && transport != LIBSOCK_UNIXGRAM;
+}
+
+int
+sk_socktype(int transport)
+{
+	return sk_is_stream(transport) ? SOCK_STREAM : SOCK_DGRAM;
 }
 
 /* Split "scheme://" off text; *rest points past it. */
@@ -175,6 +191,8 @@ sk_endpoint_parse(struct sock *s, const char *op, const char *text,
 		return sk_failx(s, ENAMETOOLONG,
 		    "%s: address longer than %d bytes", op, SK_TEXT_MAX);
 	memset(ep, 0, sizeof *ep);
+	if (sk_unix_scheme(text))
+		return sk_unix_parse(s, op, text, ep);
 	if (sk_parse_scheme(s, op, text, ep, &rest) == -1)
 		return -1;
 	if (rest[0] == '[') {
@@ -325,12 +343,6 @@ sk_gai_fail(struct sock *s, const char *op, const char *text, int rc)
 	return sk_failx(s, code, "%s %s: %s", op, text, gai_strerror(rc));
 }
 
-static int
-sk_socktype(int transport)
-{
-	return transport == LIBSOCK_UDP ? SOCK_DGRAM : SOCK_STREAM;
-}
-
 /* A service name ("http") to its port, for the endpoint's transport. */
 static int
 sk_service_port(struct sock *s, const char *op, const char *text,
@@ -412,6 +424,10 @@ sk_endpoint_resolve(struct sock *s, const char *op, const char *text,
 {
 	int port;
 
+	if (ep->host_kind == SK_HOST_UNIX) {
+		list[0] = ep->path_addr;
+		return 1;
+	}
 	if ((port = sk_service_port(s, op, text, ep)) < 0)
 		return -1;
 	if (ep->host_kind != SK_HOST_NAME)
@@ -428,6 +444,10 @@ sock_addr_parse(struct sock_addr *addr, const char *text)
 		return sk_failx(NULL, EINVAL, "parse: no address object");
 	if (sk_endpoint_parse(NULL, "parse", text, &ep) == -1)
 		return -1;
+	if (ep.host_kind == SK_HOST_UNIX) {
+		*addr = ep.path_addr;
+		return 0;
+	}
 	if (ep.port < 0)
 		return sk_failx(NULL, EINVAL, "parse %s: a service name "
 		    "needs resolving", text);
@@ -529,6 +549,8 @@ sock_addr_format(const struct sock_addr *addr, char *buf, size_t size,
 
 	if (addr == NULL || (buf == NULL && size > 0))
 		return sk_failx(NULL, EINVAL, "format: no address");
+	if (addr->storage.ss_family == AF_UNIX)
+		return sk_unix_format(addr, buf, size, flags);
 	if (sk_format_host(addr, host, sizeof host, &port) == -1)
 		return sk_failx(NULL, EAFNOSUPPORT, "format: unknown family");
 	scheme = (flags & LIBSOCK_FORMAT_SCHEME) ?

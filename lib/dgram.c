@@ -8,9 +8,11 @@
 #include "internal.h"
 
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include <errno.h>
 #include <poll.h>
+#include <stddef.h>
 #include <string.h>
 
 #define SK_DGRAM_ROLES \
@@ -27,7 +29,7 @@ sk_bind_fn(struct sock *s, const struct sock_addr *addr, int64_t deadline)
 }
 
 static const struct sk_setup sk_bind_how = {
-	"bind", LIBSOCK_UDP, LIBSOCK_UDP, SK_APPLY_BOUND, -1, sk_bind_fn,
+	"bind", LIBSOCK_UDP, SK_NEED_DGRAM, SK_APPLY_BOUND, -1, sk_bind_fn,
 };
 
 int
@@ -53,29 +55,29 @@ sk_recv_dgram(struct sock *s, const char *op, void *buf, size_t len,
 	struct sockaddr_storage ss;
 	struct iovec iov;
 	struct msghdr msg;
-	int64_t deadline = SK_NO_DEADLINE;
-	int flags = (s->tmo.recv >= 0 ? MSG_DONTWAIT : 0);
+	int flags = 0;
 	ssize_t n;
-	int rc;
 
 #ifdef __linux__
 	flags |= MSG_TRUNC;
 #endif
 	iov.iov_base = buf;
 	iov.iov_len = len;
-	for (;;) {
-		memset(&msg, 0, sizeof msg);
-		msg.msg_name = &ss;
-		msg.msg_namelen = sizeof ss;
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		if ((n = recvmsg(s->fd, &msg, flags)) >= 0)
-			break;
-		if ((rc = sk_io_again(s, POLLIN, s->tmo.recv, &deadline)) != 0)
-			return rc < -1 ? rc : sk_fail_io(s, errno, op);
-	}
+	memset(&msg, 0, sizeof msg);
+	msg.msg_name = &ss;
+	msg.msg_namelen = sizeof ss;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	if ((n = sk_recvmsg(s, op, &msg, flags)) < 0)
+		return n;
 	if (from != NULL) {
-		sk_addr_from_sockaddr(from, LIBSOCK_UDP,
+		/* Linux gives an unbound Unix sender no address at all. */
+		if (s->family == AF_UNIX &&
+		    msg.msg_namelen < offsetof(struct sockaddr_un, sun_path)) {
+			ss.ss_family = AF_UNIX;
+			msg.msg_namelen = offsetof(struct sockaddr_un, sun_path);
+		}
+		sk_addr_from_sockaddr(from, s->transport,
 		    (struct sockaddr *)&ss, msg.msg_namelen);
 		sk_addr_unmap(from);
 	}
@@ -124,9 +126,9 @@ sk_sendto_check(struct sock *s, const void *buf, size_t len,
 		return sk_failx(s, EINVAL, "sendto: no buffer");
 	if (to == NULL)
 		return sk_failx(s, EINVAL, "sendto: no destination");
-	if (to->transport != 0 && to->transport != LIBSOCK_UDP)
+	if (to->transport != 0 && sk_is_stream(to->transport))
 		return sk_failx(s, EINVAL, "sendto: destination is not a "
-		    "udp:// address");
+		    "datagram (udp:// or unixgram:) address");
 	return 0;
 }
 
@@ -153,7 +155,9 @@ sock_sendto(struct sock *s, const void *buf, size_t len,
 		return -1;
 	if (s->role == LIBSOCK_ROLE_NEW) {
 		dst = *to;
-		dst.transport = LIBSOCK_UDP;
+		if (dst.transport == 0)
+			dst.transport = to->storage.ss_family == AF_UNIX ?
+			    LIBSOCK_UNIXGRAM : LIBSOCK_UDP;
 		if (sk_sendto_open(s, &dst) == -1)
 			return -1;
 	}

@@ -86,7 +86,7 @@ sk_set_nonblock(int fd, int on)
 }
 
 #if !(defined(HAVE_DECL_SOCK_CLOEXEC) && HAVE_DECL_SOCK_CLOEXEC) || \
-    !defined(HAVE_ACCEPT4)
+    !defined(HAVE_ACCEPT4) || !defined(MSG_CMSG_CLOEXEC)
 static int
 sk_set_cloexec(int fd)
 {
@@ -143,6 +143,32 @@ sk_socket(int family, int type)
 	return fd;
 }
 
+/* Both ends close-on-exec and free of SIGPIPE, like sk_socket's. */
+int
+sk_socketpair(int type, int fds[2])
+{
+	int saved;
+
+#if defined(HAVE_DECL_SOCK_CLOEXEC) && HAVE_DECL_SOCK_CLOEXEC
+	if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, fds) == -1)
+		return -1;
+#else
+	if (socketpair(AF_UNIX, type, 0, fds) == -1)
+		return -1;
+	if (sk_set_cloexec(fds[0]) == -1 || sk_set_cloexec(fds[1]) == -1)
+		goto fail;
+#endif
+	if (sk_nosigpipe(fds[0]) == -1 || sk_nosigpipe(fds[1]) == -1)
+		goto fail;
+	return 0;
+fail:
+	saved = errno;
+	sk_close_fd(fds[0]);
+	sk_close_fd(fds[1]);
+	errno = saved;
+	return -1;
+}
+
 /*
  * Linux closes the descriptor even when close(2) fails with EINTR, so a
  * retry could close a descriptor another thread just opened: never retry.
@@ -155,6 +181,20 @@ sk_close_fd(int fd)
 	if (fd >= 0)
 		(void)close(fd);
 	errno = saved;
+}
+
+/* A short sleep within the deadline; ETIMEDOUT once it has passed. */
+static int
+sk_pause(int64_t deadline)
+{
+	int64_t left = deadline < 0 ? 10 : deadline - sk_now_ms();
+
+	if (left <= 0) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	(void)poll(NULL, 0, left < 10 ? (int)left : 10);
+	return 0;
 }
 
 /* The error of a connect that poll(2) says has finished. */
@@ -188,6 +228,11 @@ sk_connect_fd(int fd, const struct sockaddr *sa, socklen_t len,
 	if (sk_set_nonblock(fd, 1) == -1)
 		return -1;
 	rc = connect(fd, sa, len);
+	/* A Unix listener with a full queue says EAGAIN: ask again. */
+	while (rc == -1 && errno == EAGAIN && sa->sa_family == AF_UNIX) {
+		if ((rc = sk_pause(deadline)) == 0)
+			rc = connect(fd, sa, len);
+	}
 	if (rc == -1 && (errno == EINPROGRESS || errno == EINTR)) {
 		rc = sk_wait(fd, POLLOUT, deadline);
 		if (rc == 0)

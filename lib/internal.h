@@ -12,6 +12,9 @@
 
 #include "config.h"
 
+#include <sys/types.h>
+#include <sys/un.h>
+
 #include <stdarg.h>
 #include <stdint.h>
 
@@ -23,7 +26,7 @@
 #define SK_PRINTF(f, a)
 #endif
 
-#define SK_ERRMSG_MAX	512
+#define SK_ERRMSG_MAX	1280	/* two addresses and a cause */
 #define SK_TEXT_MAX	1024	/* longest address text accepted */
 #define SK_HOST_MAX	253	/* longest host name (RFC 1035) */
 
@@ -42,6 +45,8 @@ struct sk_opts {
 	int broadcast;
 	int v6only;
 	int backlog;
+	int unix_mode;		/* permission bits of a socket file */
+	int unlink_stale;	/* replace a socket file nobody listens on */
 };
 
 /* Timeouts in milliseconds; -1 waits for ever. */
@@ -60,6 +65,11 @@ struct sock {
 	struct sk_opts		opts;
 	struct sk_timeouts	tmo;
 	struct sock_addr	where;	/* named in messages: peer or local */
+	struct {			/* the socket file this socket made */
+		char		path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+		dev_t		dev;
+		ino_t		ino;
+	}			bound;
 	int			err_code;
 	char			err_msg[SK_ERRMSG_MAX];
 };
@@ -72,10 +82,13 @@ int sk_failv(struct sock *s, int code, int with_cause, const char *fmt,
 int sk_fail_io(struct sock *s, int code, const char *op);
 
 /* sock.c: entry checks and set-up shared by the public calls. */
+#define SK_NEED_ANY	0
+#define SK_NEED_STREAM	1
+#define SK_NEED_DGRAM	2
 struct sk_setup {
 	const char	*op;		/* "connect", "listen", "bind" */
 	int		 transport;	/* when the address names none */
-	int		 only;		/* the one transport allowed, or 0 */
+	int		 need;		/* SK_NEED_*: the kinds allowed */
 	int		 apply_mode;	/* SK_APPLY_* */
 	int		 timeout_ms;	/* bounds the whole call */
 	/* Second half on an open descriptor; sets the role on success. */
@@ -99,6 +112,7 @@ void sk_init(struct sock *s);
 #define SK_HOST_IPV4		2	/* dotted quad */
 #define SK_HOST_IPV6		3	/* bracketed literal, maybe with a zone */
 #define SK_HOST_NAME		4	/* for the resolver */
+#define SK_HOST_UNIX		5	/* a path or abstract name, in unix */
 
 /* Address text split into its parts, checked but not resolved. */
 struct sk_endpoint {
@@ -108,6 +122,7 @@ struct sk_endpoint {
 	char	zone[64];		/* IPv6 zone, "" if none */
 	char	service[32];		/* port text */
 	int	port;			/* -1 when service is a name */
+	struct sock_addr path_addr;	/* SK_HOST_UNIX: the whole address */
 };
 int sk_endpoint_parse(struct sock *s, const char *op, const char *text,
     struct sk_endpoint *ep);
@@ -119,11 +134,21 @@ int sk_addr_to_family(const struct sock_addr *a, int family,
 void sk_addr_from_sockaddr(struct sock_addr *a, int transport,
     const struct sockaddr *sa, socklen_t len);
 const char *sk_scheme(int transport);
+int sk_socktype(int transport);
+int sk_is_stream(int transport);
+
+/* addr_unix.c: the unix: and unixgram: forms. */
+int sk_unix_scheme(const char *text);
+int sk_unix_parse(struct sock *s, const char *op, const char *text,
+    struct sk_endpoint *ep);
+int sk_unix_format(const struct sock_addr *addr, char *buf, size_t size,
+    int flags);
 
 /* fd.c: every descriptor operation, once. */
 int64_t sk_deadline(int timeout_ms);
 int sk_wait(int fd, short events, int64_t deadline);
 int sk_socket(int family, int type);
+int sk_socketpair(int type, int fds[2]);
 int sk_set_nonblock(int fd, int on);
 int sk_connect_fd(int fd, const struct sockaddr *sa, socklen_t len,
     int64_t deadline);
@@ -149,5 +174,18 @@ int sk_io_again(struct sock *s, short events, int timeout_ms,
 int sk_send_flags(int timeout_ms);
 ssize_t sk_recv_dgram(struct sock *s, const char *op, void *buf, size_t len,
     struct sock_addr *from);
+ssize_t sk_sendmsg(struct sock *s, const char *op, const struct msghdr *msg,
+    int timeout_ms);
+ssize_t sk_recvmsg(struct sock *s, const char *op, struct msghdr *msg,
+    int flags);
+#ifdef MSG_CMSG_CLOEXEC
+#define SK_MSG_CMSG_CLOEXEC	MSG_CMSG_CLOEXEC
+#else
+#define SK_MSG_CMSG_CLOEXEC	0	/* see sk_take_fds */
+#endif
+
+/* unix.c */
+int sk_unix_bind(struct sock *s, const struct sock_addr *addr);
+void sk_unix_release(struct sock *s);
 
 #endif /* LIBSOCK_INTERNAL_H */

@@ -221,24 +221,59 @@ sk_check_iov(struct sock *s, const char *op, const struct iovec *iov,
 	return 0;
 }
 
+/* One sendmsg(2), waiting within timeout_ms as the other sends do. */
+static ssize_t
+sk_sendmsg_wait(struct sock *s, const char *op, const struct msghdr *msg,
+    int timeout_ms, int64_t *deadline)
+{
+	int flags = sk_send_flags(timeout_ms);
+	ssize_t n;
+	int rc;
+
+	for (;;) {
+		if ((n = sendmsg(s->fd, msg, flags)) >= 0)
+			return n;
+		if ((rc = sk_io_again(s, POLLOUT, timeout_ms, deadline)) != 0)
+			return sk_io_end(s, rc, op);
+	}
+}
+
+ssize_t
+sk_sendmsg(struct sock *s, const char *op, const struct msghdr *msg,
+    int timeout_ms)
+{
+	int64_t deadline = SK_NO_DEADLINE;
+
+	return sk_sendmsg_wait(s, op, msg, timeout_ms, &deadline);
+}
+
+/* One recvmsg(2) within the receive timeout; flags are added. */
+ssize_t
+sk_recvmsg(struct sock *s, const char *op, struct msghdr *msg, int flags)
+{
+	int64_t deadline = SK_NO_DEADLINE;
+	ssize_t n;
+	int rc;
+
+	flags |= sk_recv_flags(s->tmo.recv);
+	for (;;) {
+		if ((n = recvmsg(s->fd, msg, flags)) >= 0)
+			return n;
+		if ((rc = sk_io_again(s, POLLIN, s->tmo.recv, &deadline)) != 0)
+			return sk_io_end(s, rc, op);
+	}
+}
+
 static ssize_t
 sk_sendv_once(struct sock *s, const struct iovec *iov, int iovcnt,
     int timeout_ms, int64_t *deadline)
 {
 	struct msghdr msg;
-	int flags = sk_send_flags(timeout_ms);
-	ssize_t n;
-	int rc;
 
 	memset(&msg, 0, sizeof msg);
 	msg.msg_iov = (struct iovec *)(uintptr_t)iov;
 	msg.msg_iovlen = iovcnt;
-	for (;;) {
-		if ((n = sendmsg(s->fd, &msg, flags)) >= 0)
-			return n;
-		if ((rc = sk_io_again(s, POLLOUT, timeout_ms, deadline)) != 0)
-			return sk_io_end(s, rc, "sendv");
-	}
+	return sk_sendmsg_wait(s, "sendv", &msg, timeout_ms, deadline);
 }
 
 ssize_t
@@ -256,22 +291,16 @@ ssize_t
 sock_recvv(struct sock *s, const struct iovec *iov, int iovcnt)
 {
 	struct msghdr msg;
-	int64_t deadline = SK_NO_DEADLINE;
 	size_t total;
 	ssize_t n;
-	int rc;
 
 	if (sk_check_iov(s, "recvv", iov, iovcnt, &total) == -1)
 		return -1;
 	memset(&msg, 0, sizeof msg);
 	msg.msg_iov = (struct iovec *)(uintptr_t)iov;
 	msg.msg_iovlen = iovcnt;
-	for (;;) {
-		if ((n = recvmsg(s->fd, &msg, sk_recv_flags(s->tmo.recv))) >= 0)
-			break;
-		if ((rc = sk_io_again(s, POLLIN, s->tmo.recv, &deadline)) != 0)
-			return sk_io_end(s, rc, "recvv");
-	}
+	if ((n = sk_recvmsg(s, "recvv", &msg, 0)) < 0)
+		return n;
 	if (msg.msg_flags & MSG_TRUNC)
 		return sk_failx(s, LIBSOCK_ETRUNC, "recvv: datagram truncated "
 		    "to %zu bytes", total);

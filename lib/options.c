@@ -31,6 +31,7 @@ sk_opts_init(struct sk_opts *o)
 	o->keepalive = o->keepidle = o->keepintvl = o->keepcnt = SK_UNSET;
 	o->sndbuf = o->rcvbuf = o->ttl = o->broadcast = SK_UNSET;
 	o->v6only = o->backlog = SK_UNSET;
+	o->unix_mode = o->unlink_stale = SK_UNSET;
 }
 
 static int
@@ -180,22 +181,28 @@ sk_opts_apply(struct sock *s, int mode)
 	int reuseaddr = o->reuseaddr;
 
 	if (mode == SK_APPLY_ACCEPTED)
-		return sk_opts_apply_tcp(s);
-	if (reuseaddr == SK_UNSET && mode == SK_APPLY_LISTENER)
+		return s->transport == LIBSOCK_TCP ? sk_opts_apply_tcp(s) : 0;
+	/* Unix sockets have no ports to reuse, nor hops to count. */
+	if (reuseaddr == SK_UNSET && mode == SK_APPLY_LISTENER &&
+	    s->family != AF_UNIX)
 		reuseaddr = 1;
 	if ((reuseaddr != SK_UNSET && sk_apply_reuseaddr(s, reuseaddr) == -1) ||
-	    (o->reuseport != SK_UNSET && sk_apply_reuseport(s) == -1) ||
+	    (o->reuseport != SK_UNSET && s->family != AF_UNIX &&
+	    sk_apply_reuseport(s) == -1) ||
 	    (o->sndbuf != SK_UNSET && sk_apply_sndbuf(s) == -1) ||
 	    (o->rcvbuf != SK_UNSET && sk_apply_rcvbuf(s) == -1) ||
-	    (o->ttl != SK_UNSET && sk_apply_ttl(s) == -1))
+	    (o->ttl != SK_UNSET && s->family != AF_UNIX &&
+	    sk_apply_ttl(s) == -1))
 		return -1;
 	if (s->family == AF_INET6 &&
 	    (mode != SK_APPLY_CONNECTING || o->v6only != SK_UNSET) &&
 	    sk_apply_v6only(s) == -1)
 		return -1;
-	if (s->transport == LIBSOCK_UDP)
-		return o->broadcast != SK_UNSET ? sk_apply_broadcast(s) : 0;
-	return sk_opts_apply_tcp(s);
+	if (s->transport == LIBSOCK_UDP && o->broadcast != SK_UNSET)
+		return sk_apply_broadcast(s);
+	if (s->transport == LIBSOCK_TCP)
+		return sk_opts_apply_tcp(s);
+	return 0;
 }
 
 /*
@@ -368,4 +375,25 @@ sock_set_timeout(struct sock *s, int ms)
 		return -1;
 	s->tmo.accept = s->tmo.send = s->tmo.recv = ms;
 	return 0;
+}
+
+/* Used when a Unix socket file is made: at sock_listen or sock_bind. */
+int
+sock_set_unix_mode(struct sock *s, mode_t mode)
+{
+	if (mode > 07777) {
+		if (sk_check(s, "set unix mode", SK_OPEN_ROLES) == -1)
+			return -1;
+		return sk_failx(s, EINVAL, "set unix mode: invalid mode %#o "
+		    "(permission bits, 0 to 07777)", (unsigned)mode);
+	}
+	return sk_opt_store(s, "set unix mode", SK_FIELD(opts.unix_mode),
+	    (int)mode, NULL);
+}
+
+int
+sock_set_unlink_stale(struct sock *s, int on)
+{
+	return sk_opt_store(s, "set unlink stale",
+	    SK_FIELD(opts.unlink_stale), on != 0, NULL);
 }

@@ -107,6 +107,7 @@ sk_adopt(struct sock *s, int fd, int role, int transport, int family)
 static void
 sk_abandon(struct sock *s)
 {
+	sk_unix_release(s);
 	sk_close_fd(s->fd);
 	sk_adopt(s, -1, LIBSOCK_ROLE_NEW, 0, 0);
 	memset(&s->where, 0, sizeof s->where);
@@ -121,10 +122,10 @@ int
 sk_open(struct sock *s, const struct sock_addr *addr, int apply_mode)
 {
 	int family = addr->storage.ss_family;
-	int type = addr->transport == LIBSOCK_UDP ? SOCK_DGRAM : SOCK_STREAM;
+	int type = sk_socktype(addr->transport);
 	int fd;
 
-	if (family != AF_INET && family != AF_INET6)
+	if (family != AF_INET && family != AF_INET6 && family != AF_UNIX)
 		return sk_failx(s, EAFNOSUPPORT,
 		    "socket: address family %d not supported", family);
 	if ((fd = sk_socket(family, type)) == -1)
@@ -145,7 +146,10 @@ sk_bind(struct sock *s, const struct sock_addr *addr)
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
 
-	if (bind(s->fd, (const struct sockaddr *)&addr->storage,
+	if (addr->storage.ss_family == AF_UNIX) {
+		if (sk_unix_bind(s, addr) == -1)
+			return -1;
+	} else if (bind(s->fd, (const struct sockaddr *)&addr->storage,
 	    addr->len) == -1)
 		return -1;
 	if (getsockname(s->fd, (struct sockaddr *)&ss, &len) == 0) {
@@ -204,10 +208,14 @@ sk_setup_transport(struct sock *s, const struct sk_setup *how,
 {
 	if (transport == 0)
 		transport = how->transport;
-	if (how->only != 0 && transport != how->only)
-		return sk_failx(s, EINVAL, "%s %s: %s:// is not for %s(); "
-		    "use %s()", how->op, text, sk_scheme(transport), how->op,
-		    how->only == LIBSOCK_TCP ? "sock_bind" : "sock_listen");
+	if (how->need == SK_NEED_STREAM && !sk_is_stream(transport))
+		return sk_failx(s, EINVAL, "%s %s: %s: is for datagrams, not "
+		    "for %s(); use sock_bind()", how->op, text,
+		    sk_scheme(transport), how->op);
+	if (how->need == SK_NEED_DGRAM && sk_is_stream(transport))
+		return sk_failx(s, EINVAL, "%s %s: %s: is for streams, not "
+		    "for %s(); use sock_listen()", how->op, text,
+		    sk_scheme(transport), how->op);
 	return transport;
 }
 
@@ -250,6 +258,10 @@ sk_setup_addr(struct sock *s, const struct sk_setup *how,
 	if (sock_addr_format(&one, text, sizeof text, 0) < 0)
 		return sk_failx(s, EAFNOSUPPORT, "%s: address family %d not "
 		    "supported", how->op, one.storage.ss_family);
+	/* A Unix address without a transport takes the call's kind. */
+	if (one.transport == 0 && one.storage.ss_family == AF_UNIX)
+		one.transport = how->need == SK_NEED_DGRAM ?
+		    LIBSOCK_UNIXGRAM : LIBSOCK_UNIX;
 	if ((call.transport = sk_setup_transport(s, how, text,
 	    one.transport)) == -1)
 		return -1;
@@ -345,6 +357,7 @@ sock_close(struct sock *s)
 	if (sk_check(s, "close", open_roles) == -1)
 		return -1;
 	fd = s->fd;
+	sk_unix_release(s);
 	sk_adopt(s, -1, LIBSOCK_ROLE_CLOSED, s->transport, s->family);
 	/*
 	 * close(2) frees the descriptor whatever it returns (see
@@ -362,6 +375,7 @@ sock_free(struct sock *s)
 
 	if (s == NULL)
 		return;
+	sk_unix_release(s);
 	sk_close_fd(s->fd);
 	free(s);
 	errno = saved;

@@ -25,7 +25,7 @@ sk_listen_fn(struct sock *s, const struct sock_addr *addr, int64_t deadline)
 }
 
 static const struct sk_setup sk_listen_how = {
-	"listen", LIBSOCK_TCP, LIBSOCK_TCP, SK_APPLY_LISTENER, -1,
+	"listen", LIBSOCK_TCP, SK_NEED_STREAM, SK_APPLY_LISTENER, -1,
 	sk_listen_fn,
 };
 
@@ -47,8 +47,8 @@ sk_connect_fn(struct sock *s, const struct sock_addr *addr, int64_t deadline)
 	if (sk_connect_fd(s->fd, (const struct sockaddr *)&addr->storage,
 	    addr->len, deadline) == -1)
 		return -1;
-	s->role = s->transport == LIBSOCK_UDP ?
-	    LIBSOCK_ROLE_CONNECTED_DGRAM : LIBSOCK_ROLE_ACTIVE;
+	s->role = sk_is_stream(s->transport) ?
+	    LIBSOCK_ROLE_ACTIVE : LIBSOCK_ROLE_CONNECTED_DGRAM;
 	return 0;
 }
 
@@ -57,7 +57,7 @@ static struct sk_setup
 sk_connect_how(const struct sock *s)
 {
 	struct sk_setup how = {
-		"connect", LIBSOCK_TCP, 0, SK_APPLY_CONNECTING, -1,
+		"connect", LIBSOCK_TCP, SK_NEED_ANY, SK_APPLY_CONNECTING, -1,
 		sk_connect_fn,
 	};
 
@@ -98,9 +98,14 @@ sk_accepted(struct sock *l, int fd, const struct sockaddr_storage *peer,
 	c->opts = l->opts;
 	c->tmo = l->tmo;
 	sk_adopt(c, fd, LIBSOCK_ROLE_ACTIVE, l->transport, l->family);
-	sk_addr_from_sockaddr(&c->where, l->transport,
-	    (const struct sockaddr *)peer, len);
-	sk_addr_unmap(&c->where);
+	/* A Unix peer is mostly unnamed: messages name the listener. */
+	if (l->family == AF_UNIX)
+		c->where = l->where;
+	else {
+		sk_addr_from_sockaddr(&c->where, l->transport,
+		    (const struct sockaddr *)peer, len);
+		sk_addr_unmap(&c->where);
+	}
 	if (sk_opts_apply(c, SK_APPLY_ACCEPTED) == -1) {
 		sk_failx(l, c->err_code, "accept: %s", c->err_msg);
 		sock_free(c);

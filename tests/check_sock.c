@@ -699,7 +699,7 @@ START_TEST(test_connect_refused_by_name_reports_resolved_address)
 {
 	struct sock_addr list[8];
 	struct sock *s = sock_new();
-	char text[64], last[LIBSOCK_ADDRSTRLEN], want[512];
+	char text[64], last[LIBSOCK_ADDRSTRLEN], want[1024];
 	int n, port = closed_port();
 
 	snprintf(text, sizeof text, "tcp://localhost:%d", port);

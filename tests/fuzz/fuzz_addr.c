@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/socket.h>
+
 #include "sock.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -42,7 +44,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 	if (sock_addr_parse(&addr, text) == 0) {
-		round_trip(&addr, 0);
+		/* Unix addresses need their scheme to read back. */
+		if (addr.storage.ss_family != AF_UNIX)
+			round_trip(&addr, 0);
 		round_trip(&addr, LIBSOCK_FORMAT_SCHEME);
 	}
 	free(text);
