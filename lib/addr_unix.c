@@ -176,6 +176,8 @@ sk_escape(char *out, size_t room, const unsigned char *name, size_t len)
 	size_t i, n = 0;
 	char tmp[5];
 
+	if (room > 0)
+		out[0] = '\0';		/* an empty name is text too */
 	for (i = 0; i < len; i++) {
 		if (name[i] >= 0x20 && name[i] < 0x7f && name[i] != '\\')
 			tmp[0] = (char)name[i], tmp[1] = '\0';

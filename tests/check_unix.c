@@ -2005,6 +2005,28 @@ START_TEST(test_tcp_options_stored_on_new_do_not_stop_unix)
 }
 END_TEST
 
+/*
+ * Found by fuzz_addr: an empty abstract name formatted from whatever the
+ * buffer held, not "@".
+ */
+START_TEST(test_empty_abstract_name_formats_and_round_trips)
+{
+	struct sock_addr a, b;
+	char text[LIBSOCK_ADDRSTRLEN];
+
+	ck_assert_int_eq(sock_addr_parse(&a, "unix:@"), 0);
+	memset(text, 'J', sizeof text);
+	ck_assert_int_eq(sock_addr_format(&a, text, sizeof text, 0), 1);
+	ck_assert_str_eq(text, "@");
+	memset(text, 'J', sizeof text);
+	ck_assert_int_eq(sock_addr_format(&a, text, sizeof text,
+	    LIBSOCK_FORMAT_SCHEME), 6);
+	ck_assert_str_eq(text, "unix:@");
+	ck_assert_int_eq(sock_addr_parse(&b, text), 0);
+	ck_assert_int_eq(sock_addr_compare(&a, &b), 0);
+}
+END_TEST
+
 /* Linux refuses SO_REUSEPORT on Unix sockets: stored, it is not applied. */
 START_TEST(test_reuseport_stored_on_new_does_not_stop_unix)
 {
@@ -2172,6 +2194,7 @@ main(void)
 	tc = unix_tcase("options");
 	tcase_add_test(tc, test_tcp_options_stored_on_new_do_not_stop_unix);
 	tcase_add_test(tc, test_reuseport_stored_on_new_does_not_stop_unix);
+	tcase_add_test(tc, test_empty_abstract_name_formats_and_round_trips);
 	tcase_add_test(tc, test_unix_addr_without_transport_takes_call_kind);
 	tcase_add_test(tc, test_peer_cred_of_connected_unixgram_enotconn);
 	tcase_add_test(tc, test_recv_fds_reports_truncated_datagram);
