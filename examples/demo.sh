@@ -11,9 +11,13 @@
 # prints, send a line through echo-client and check that the very same
 # bytes come back.  Then the same over Unix sockets: a stream and datagrams
 # on socket files in a fresh directory, and on Linux a stream on an
-# abstract name.  Any difference, a server that does not stop cleanly on
-# SIGTERM, or a socket file or directory left behind, makes the script
-# fail with a non-zero status.
+# abstract name.  Last TLS: a throwaway CA and a certificate for localhost
+# are made with the openssl command in the same directory, and the client
+# verifies the server against that CA (skipped, with a note, where the
+# openssl command is missing or libsock was built without TLS).  Any
+# difference, a server that does not stop cleanly on SIGTERM, or a socket
+# file or directory left behind, makes the script fail with a non-zero
+# status.
 
 set -u
 
@@ -65,15 +69,18 @@ bounded() {
 	fi
 }
 
-# start_server ADDRESS: sets spid and addr (the address actually bound).
-# Waits at most 5 s for the "listening on" line.  Returns 1 if the server
-# failed instead; its error is then in $work/server.err.
+# start_server ADDRESS [OPTION...]: sets spid and addr (the address
+# actually bound).  Waits at most 5 s for the "listening on" line.
+# Returns 1 if the server failed instead; its error is then in
+# $work/server.err.
 start_server() {
+	given=$1
+	shift
 	# Emptied here, not only by the redirections, which happen in the
 	# child: the checks below must never see the previous server's text.
 	: >"$work/server.out"
 	: >"$work/server.err"
-	"$server" "$1" >"$work/server.out" 2>"$work/server.err" &
+	"$server" "$@" "$given" >"$work/server.out" 2>"$work/server.err" &
 	spid=$!
 	pids="$pids $spid"
 	tries=0
@@ -81,7 +88,7 @@ start_server() {
 		if IFS= read -r line <"$work/server.out"; then
 			case $line in
 			"listening on "*) addr=${line#listening on }; return 0 ;;
-			*) fail "$1: unexpected first line from echo-server: $line" ;;
+			*) fail "$given: unexpected first line from echo-server: $line" ;;
 			esac
 		fi
 		kill -0 "$spid" 2>/dev/null || break
@@ -92,7 +99,7 @@ start_server() {
 	wait "$spid"
 	pids=${pids% "$spid"}
 	[ -s "$work/server.err" ] ||
-	    fail "$1: echo-server printed no address within 5 s"
+	    fail "$given: echo-server printed no address within 5 s"
 	return 1
 }
 
@@ -125,15 +132,18 @@ stop_server() {
 	echo "$addr: server stopped cleanly"
 }
 
-# echo_file FILE: send FILE through echo-client, compare what comes back.
+# echo_file FILE [OPTION...]: send FILE through echo-client (given the
+# options), compare what comes back.
 echo_file() {
-	if ! bounded "$client" -t 5000 "$addr" <"$1" >"$work/got" \
+	file=$1
+	shift
+	if ! bounded "$client" -t 5000 "$@" "$addr" <"$file" >"$work/got" \
 	    2>"$work/client.err"; then
 		cat "$work/client.err" >&2
 		fail "$addr: echo-client failed"
 	fi
-	if ! cmp -s "$1" "$work/got"; then
-		echo "sent:" >&2; od -c "$1" | head -n 5 >&2
+	if ! cmp -s "$file" "$work/got"; then
+		echo "sent:" >&2; od -c "$file" | head -n 5 >&2
 		echo "got:" >&2; od -c "$work/got" | head -n 5 >&2
 		fail "$addr: the echo differs from what was sent"
 	fi
@@ -169,13 +179,72 @@ run() {
 
 	case $addr in
 	tcp://*|unix://*|unix:@*)
-		# A stream larger than the socket buffers, in both directions.
-		dd if=/dev/urandom of="$work/blob" bs=65536 count=16 \
-		    2>/dev/null || fail "cannot make test data"
-		echo_file "$work/blob"
-		echo "$addr: sent 1048576 random bytes, got them back"
+		echo_blob
 		;;
 	esac
+	stop_server
+}
+
+# echo_blob [OPTION...]: a stream larger than the socket buffers, in both
+# directions.
+echo_blob() {
+	dd if=/dev/urandom of="$work/blob" bs=65536 count=16 2>/dev/null ||
+	    fail "cannot make test data"
+	echo_file "$work/blob" "$@"
+	echo "$addr: sent 1048576 random bytes, got them back"
+}
+
+# make_certs: in $work, a throwaway CA (EC P-256, for one day) and a
+# certificate for localhost that it signs.
+make_certs() {
+	(
+		cd "$work" &&
+		bounded openssl req -x509 -newkey ec \
+		    -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		    -keyout ca.key -out ca.pem -days 1 \
+		    -subj "/CN=libsock demo CA" \
+		    -addext basicConstraints=critical,CA:TRUE \
+		    -addext keyUsage=critical,keyCertSign &&
+		bounded openssl req -newkey ec \
+		    -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		    -keyout localhost.key -out localhost.csr \
+		    -subj "/CN=localhost" &&
+		printf 'subjectAltName=DNS:localhost\n' >localhost.ext &&
+		bounded openssl x509 -req -in localhost.csr \
+		    -CA ca.pem -CAkey ca.key -set_serial 1 -days 1 \
+		    -extfile localhost.ext -out localhost.pem
+	) </dev/null >"$work/openssl.log" 2>&1 || {
+		cat "$work/openssl.log" >&2
+		fail "tls: the openssl command could not make the certificates"
+	}
+}
+
+# run_tls: echo-server with the localhost certificate on 127.0.0.1, and
+# echo-client to tls://localhost:PORT, verifying the server's certificate
+# (chain and name) against the demo CA.
+run_tls() {
+	if ! command -v openssl >/dev/null 2>&1; then
+		echo "tls: skipped, the openssl command is not installed"
+		return 0
+	fi
+	make_certs
+	if ! start_server "tls://127.0.0.1:0" --cert "$work/localhost.pem" \
+	    --key "$work/localhost.key"; then
+		if grep -q '^echo-server: TLS configuration: Not supported' \
+		    "$work/server.err"; then
+			echo "tls: skipped, libsock was built without TLS"
+			return 0
+		fi
+		cat "$work/server.err" >&2
+		fail "tls://127.0.0.1:0: echo-server did not start"
+	fi
+	echo "echo-server tls://127.0.0.1:0: listening on $addr"
+	addr=tls://localhost:${addr##*:}
+	printf '%s\n' "$message" >"$work/sent"
+	echo_file "$work/sent" --ca "$work/ca.pem"
+	echo "$addr: server certificate verified against the demo CA;" \
+	    "sent '$message', got it back"
+	echo_blob --ca "$work/ca.pem"
 	stop_server
 }
 
@@ -190,4 +259,5 @@ if [ "$(uname -s)" = Linux ]; then
 else
 	echo "unix:@libsock-demo-$$: skipped, abstract names are Linux only"
 fi
+run_tls
 echo "demo: every echo came back identical"

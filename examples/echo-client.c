@@ -4,18 +4,21 @@
  * Copyright (c) 2026 The libsock authors
  * SPDX-License-Identifier: MIT
  *
- * usage: echo-client [-t ms] address
+ * usage: echo-client [-v] [-t ms] [--ca FILE] [--cert FILE --key FILE]
+ *            [--server-name NAME] [--insecure] address
  *
  *	echo "hello" | echo-client tcp://127.0.0.1:7000
+ *	echo "hello" | echo-client --ca ca.pem tls://localhost:7443
  *	echo-client udp://[::1]:7001 < lines.txt
  *	echo "hello" | echo-client unix:///tmp/echo.sock
  *	echo-client unixgram:///tmp/echo-dgram.sock < lines.txt
  *
- * tcp:// (also the default) and unix: (a local stream, "unix:///path" or
- * the Linux abstract "unix:@name"): standard input goes out as one byte
- * stream and the replies are printed as they arrive.  At the end of the
- * input the client shuts down its sending side and prints the rest, until
- * the server ends the stream too.
+ * tcp:// (also the default), tls:// (TLS over TCP) and unix: (a local
+ * stream, "unix:///path" or the Linux abstract "unix:@name"): standard
+ * input goes out as one byte stream and the replies are printed as they
+ * arrive.  At the end of the input the client shuts down its sending side
+ * (over TLS: sends close_notify) and prints the rest, until the server ends
+ * the stream too.
  *
  * udp:// and unixgram: (local datagrams): each line of input, without its
  * newline, is one datagram (at most 65507 bytes); each reply is printed on
@@ -23,13 +26,31 @@
  * a fresh directory under $TMPDIR (or /tmp) to receive the replies, and
  * removes both when it exits.
  *
- * -t ms bounds the connect and every wait for the server (default 5000).
- * The exit status is 0 on success, 1 on any failure, 2 on bad arguments.
+ * -t ms bounds the connect (with the TLS handshake) and every wait for the
+ * server (default 5000).  The exit status is 0 on success, 1 on any
+ * failure, 2 on bad arguments.
+ *
+ * TLS (tls:// addresses only).  The server's certificate is verified by
+ * default: its chain against the system's trust store (or --ca), and the
+ * host of the address (or --server-name) against its names.
+ * --ca FILE		trust the CA certificates in FILE instead
+ * --cert FILE --key FILE
+ *			a client certificate and its key, for a server
+ *			that asks for one
+ * --server-name NAME	the name to send (SNI) and to verify, instead of
+ *			the host of the address
+ * --insecure		do not verify the server's certificate at all;
+ *			for tests only, and said so on standard error
+ * -v			print the TLS version, the cipher and the server's
+ *			certificate on standard error after the handshake
+ * Standard output carries the echoed bytes and nothing else.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE		/* getopt_long */
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -45,7 +66,12 @@
 #define MAX_DATAGRAM	65507	/* the largest UDP payload over IPv4 */
 #define REPLY_ROOM	108	/* a longer socket path is refused anyway */
 
-/* A stream session: what is read from stdin waits in out until sent. */
+/*
+ * A stream session: what is read from stdin waits in out until sent.
+ * Over TLS a send may need to read first and a receive to write (the
+ * protocol has messages of its own), so each remembers which readiness,
+ * POLLIN or POLLOUT, it waits for.
+ */
 struct session {
 	struct sock	*s;
 	const char	*address;
@@ -53,9 +79,30 @@ struct session {
 	char		 out[CHUNK];
 	size_t		 outlen;
 	size_t		 outoff;
+	short		 send_waits;	/* what the pending send waits for */
+	short		 recv_waits;	/* what the next receive waits for */
 	int		 stdin_done;	/* end of standard input seen */
 	int		 shut;		/* our sending side is shut down */
 	int		 peer_done;	/* the server ended its side */
+};
+
+/* The TLS options, as given. */
+struct tls_options {
+	const char	*ca;
+	const char	*cert;
+	const char	*key;
+	const char	*server_name;
+	int		 insecure;
+	int		 verbose;
+};
+
+/* Long options without a short form. */
+enum {
+	OPT_CA = 256,
+	OPT_CERT,
+	OPT_KEY,
+	OPT_SERVER_NAME,
+	OPT_INSECURE
 };
 
 static void
@@ -64,8 +111,12 @@ usage(const char *why)
 	if (why != NULL)
 		fprintf(stderr, "echo-client: %s\n", why);
 	fprintf(stderr,
-	    "usage: echo-client [-t ms] address\n"
+	    "usage: echo-client [-v] [-t ms] [--ca FILE] "
+	    "[--cert FILE --key FILE]\n"
+	    "           [--server-name NAME] [--insecure] address\n"
 	    "  e.g. echo \"hello\" | echo-client tcp://127.0.0.1:7000\n"
+	    "       echo \"hello\" | echo-client --ca ca.pem "
+	    "tls://localhost:7443\n"
 	    "       echo \"hello\" | echo-client unix:///tmp/echo.sock\n");
 	exit(2);
 }
@@ -128,32 +179,51 @@ read_stdin(struct session *ss)
 	return 0;
 }
 
-/* Send what the socket takes now; the rest waits for the next POLLOUT. */
+/* The readiness a LIBSOCK_WANT_* code asks for. */
+static short
+want_events(ssize_t n)
+{
+	return n == LIBSOCK_WANT_READ ? POLLIN : POLLOUT;
+}
+
+/*
+ * Send what the socket takes now; the rest waits for the next POLLOUT
+ * (or POLLIN, see struct session).  A send that must wait is retried with
+ * the very same bytes, as TLS requires: out does not change until all of
+ * it has gone.
+ */
 static int
 send_pending(struct session *ss)
 {
 	ssize_t n;
 
 	n = sock_send(ss->s, ss->out + ss->outoff, pending(ss));
-	if (n == LIBSOCK_WANT_WRITE)
+	if (n == LIBSOCK_WANT_READ || n == LIBSOCK_WANT_WRITE) {
+		ss->send_waits = want_events(n);
 		return 0;
+	}
 	if (n == -1) {
 		complain(ss->s);
 		return -1;
 	}
+	ss->send_waits = POLLOUT;
 	ss->outoff += (size_t)n;
 	return 0;
 }
 
+/* One receive: 1 if bytes were printed, 0 if none, -1 on failure. */
 static int
-print_replies(struct session *ss)
+print_reply(struct session *ss)
 {
 	char buf[CHUNK];
 	ssize_t n;
 
 	n = sock_recv(ss->s, buf, sizeof(buf));
-	if (n == LIBSOCK_WANT_READ)
+	if (n == LIBSOCK_WANT_READ || n == LIBSOCK_WANT_WRITE) {
+		ss->recv_waits = want_events(n);
 		return 0;
+	}
+	ss->recv_waits = POLLIN;
 	if (n == -1) {
 		complain(ss->s);
 		return -1;
@@ -162,16 +232,46 @@ print_replies(struct session *ss)
 		ss->peer_done = 1;
 		return 0;
 	}
-	return write_stdout(buf, (size_t)n);
+	return write_stdout(buf, (size_t)n) == -1 ? -1 : 1;
 }
 
-/* Once all input has gone out, tell the server: it then ends its side. */
+/*
+ * Bytes TLS has already decrypted wait inside the library, where poll(2)
+ * cannot see them: take them all now (sock_tls_pending is 0 for plain
+ * sockets).
+ */
 static int
-shut_when_sent(struct session *ss)
+print_replies(struct session *ss)
 {
-	if (!ss->stdin_done || ss->shut || pending(ss) > 0)
-		return 0;
-	if (sock_shutdown(ss->s, SHUT_WR) == -1) {
+	int rc;
+
+	while ((rc = print_reply(ss)) == 1)
+		if (sock_tls_pending(ss->s) <= 0)
+			break;
+	return rc == -1 ? -1 : 0;
+}
+
+/* Whether all input has gone out and the server is yet to be told. */
+static int
+ready_to_shut(const struct session *ss)
+{
+	return ss->stdin_done && !ss->shut && pending(ss) == 0;
+}
+
+/*
+ * Tell the server that the input is over: it then ends its side.  Called
+ * when poll(2) reports room to send, because over TLS the shutdown sends a
+ * close_notify first, which must not meet a full send buffer.
+ */
+static int
+shut_down(struct session *ss)
+{
+	int rc;
+
+	rc = sock_shutdown(ss->s, SHUT_WR);
+	if (rc == LIBSOCK_WANT_READ || rc == LIBSOCK_WANT_WRITE)
+		return 0;	/* not yet: the next POLLOUT tries again */
+	if (rc == -1) {
 		complain(ss->s);
 		return -1;
 	}
@@ -193,7 +293,8 @@ wait_events(struct session *ss, struct pollfd pfd[2])
 	pfd[0].fd = (!ss->stdin_done && pending(ss) == 0) ? STDIN_FILENO : -1;
 	pfd[0].events = POLLIN;
 	pfd[1].fd = sock_fd(ss->s);
-	pfd[1].events = POLLIN | (pending(ss) > 0 ? POLLOUT : 0);
+	pfd[1].events = ss->recv_waits | (pending(ss) > 0 ? ss->send_waits : 0) |
+	    (ready_to_shut(ss) ? POLLOUT : 0);
 	wait_ms = pfd[0].fd == -1 ? ss->timeout : -1;
 
 	do
@@ -217,16 +318,20 @@ step(struct session *ss)
 	struct pollfd pfd[2];
 	short in, io;
 
-	if (shut_when_sent(ss) == -1 || wait_events(ss, pfd) == -1)
+	if (wait_events(ss, pfd) == -1)
 		return -1;
 	in = pfd[0].revents;
 	io = pfd[1].revents;
 	/* Errors and hang-ups show up through the receive. */
-	if ((io & (POLLIN | POLLHUP | POLLERR)) && print_replies(ss) == -1)
+	if ((io & (ss->recv_waits | POLLHUP | POLLERR)) &&
+	    print_replies(ss) == -1)
 		return -1;
 	if (ss->peer_done)
 		return 0;
-	if ((io & POLLOUT) && send_pending(ss) == -1)
+	/* Nothing is pending then: no send comes between poll and shut. */
+	if (ready_to_shut(ss) && (io & POLLOUT) && shut_down(ss) == -1)
+		return -1;
+	if (pending(ss) > 0 && (io & ss->send_waits) && send_pending(ss) == -1)
 		return -1;
 	if ((in & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) &&
 	    read_stdin(ss) == -1)
@@ -249,6 +354,8 @@ run_stream(struct sock *s, const char *address, int timeout)
 	ss.s = s;
 	ss.address = address;
 	ss.timeout = timeout;
+	ss.send_waits = POLLOUT;
+	ss.recv_waits = POLLIN;
 	fd = sock_fd(s);
 	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
 	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1) {
@@ -447,10 +554,93 @@ run_unixgram(struct sock *s, const char *address, int timeout)
 	return run_dgram(s, &server);
 }
 
+/* ------------------------------------------------------------------ tls */
+
+static int
+is_tls(const char *address)
+{
+	return strncmp(address, "tls://", 6) == 0;
+}
+
+/* The TLS options make sense with a tls:// address only. */
+static void
+check_tls_options(const struct tls_options *o, const char *address)
+{
+	if (!is_tls(address)) {
+		if (o->ca != NULL || o->cert != NULL || o->key != NULL ||
+		    o->server_name != NULL || o->insecure)
+			usage("--ca, --cert, --key, --server-name and "
+			    "--insecure are for tls:// addresses");
+		return;
+	}
+	if ((o->cert == NULL) != (o->key == NULL))
+		usage("a client certificate needs both --cert FILE and "
+		    "--key FILE");
+}
+
+/*
+ * The TLS configuration of the connection, set on s; the socket keeps a
+ * reference, so ours is dropped at once.  The key pair is read and
+ * checked here; the CA file is read by the connect.
+ */
+static int
+set_tls(struct sock *s, const struct tls_options *o)
+{
+	struct sock_tls_config *cfg;
+	int rv = -1;
+
+	if ((cfg = sock_tls_config_new()) == NULL) {
+		fprintf(stderr, "echo-client: TLS configuration: %s\n",
+		    sock_strerror(errno));
+		return -1;
+	}
+	if ((o->ca != NULL && sock_tls_config_set_ca_file(cfg, o->ca) == -1) ||
+	    (o->cert != NULL &&
+	    sock_tls_config_set_keypair_file(cfg, o->cert, o->key) == -1) ||
+	    (o->insecure && sock_tls_config_insecure_noverifycert(cfg) == -1)) {
+		fprintf(stderr, "echo-client: %s\n",
+		    sock_tls_config_error(cfg));
+		goto out;
+	}
+	if (sock_set_tls_config(s, cfg) == -1 ||
+	    (o->server_name != NULL &&
+	    sock_set_tls_server_name(s, o->server_name) == -1)) {
+		complain(s);
+		goto out;
+	}
+	rv = 0;
+out:
+	sock_tls_config_free(cfg);
+	return rv;
+}
+
+/* -v: what the handshake agreed on, and whom it reached. */
+static void
+describe_tls(struct sock *s)
+{
+	const char *text;
+	int verified;
+
+	/* Each string is valid until the next call on s: print it first. */
+	if ((text = sock_tls_version(s)) != NULL)
+		fprintf(stderr, "echo-client: protocol: %s\n", text);
+	if ((text = sock_tls_cipher(s)) != NULL)
+		fprintf(stderr, "echo-client: cipher: %s\n", text);
+	if ((text = sock_tls_peer_subject(s)) != NULL)
+		fprintf(stderr, "echo-client: server certificate: %s\n", text);
+	if ((text = sock_tls_peer_issuer(s)) != NULL)
+		fprintf(stderr, "echo-client: issued by: %s\n", text);
+	verified = sock_tls_peer_verified(s);
+	fprintf(stderr, "echo-client: %s\n", verified == 1 ?
+	    "the certificate was verified" :
+	    "the certificate was NOT verified");
+}
+
 /* ----------------------------------------------------------------- main */
 
 static int
-run(struct sock *s, const char *address, int timeout)
+run(struct sock *s, const char *address, int timeout,
+    const struct tls_options *tls)
 {
 	/*
 	 * A unixgram client binds rather than connects, so its scheme
@@ -458,11 +648,16 @@ run(struct sock *s, const char *address, int timeout)
 	 */
 	if (strncmp(address, "unixgram:", 9) == 0)
 		return run_unixgram(s, address, timeout);
+	if (is_tls(address) && set_tls(s, tls) == -1)
+		return -1;
+	/* Over TLS the connect timeout bounds the handshake as well. */
 	if (sock_set_connect_timeout(s, timeout) == -1 ||
 	    sock_connect(s, address) == -1) {
 		complain(s);
 		return -1;
 	}
+	if (sock_transport(s) == LIBSOCK_TLS && tls->verbose)
+		describe_tls(s);
 	/*
 	 * A stream session waits in poll(2) with its own timeout; a UDP
 	 * client waits in sock_recv, so it takes the receive timeout too.
@@ -474,21 +669,48 @@ run(struct sock *s, const char *address, int timeout)
 		}
 		return run_dgram(s, NULL);
 	}
-	return run_stream(s, address, timeout);	/* tcp or unix */
+	return run_stream(s, address, timeout);	/* tcp, tls or unix */
 }
 
 int
 main(int argc, char *argv[])
 {
+	static const struct option longopts[] = {
+		{ "ca",			required_argument, NULL, OPT_CA },
+		{ "cert",		required_argument, NULL, OPT_CERT },
+		{ "key",		required_argument, NULL, OPT_KEY },
+		{ "server-name",	required_argument, NULL, OPT_SERVER_NAME },
+		{ "insecure",		no_argument,	   NULL, OPT_INSECURE },
+		{ NULL,			0,		   NULL, 0 }
+	};
+	struct tls_options tls = { NULL, NULL, NULL, NULL, 0, 0 };
 	struct sock *s;
 	long timeout = DEFAULT_TIMEOUT;
 	int ch, rv;
 
-	while ((ch = getopt(argc, argv, "t:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "t:v", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 't':
 			if (parse_number(optarg, 1, INT_MAX, &timeout) == -1)
 				usage("-t: milliseconds must be positive");
+			break;
+		case 'v':
+			tls.verbose = 1;
+			break;
+		case OPT_CA:
+			tls.ca = optarg;
+			break;
+		case OPT_CERT:
+			tls.cert = optarg;
+			break;
+		case OPT_KEY:
+			tls.key = optarg;
+			break;
+		case OPT_SERVER_NAME:
+			tls.server_name = optarg;
+			break;
+		case OPT_INSECURE:
+			tls.insecure = 1;
 			break;
 		default:
 			usage(NULL);
@@ -496,12 +718,16 @@ main(int argc, char *argv[])
 	}
 	if (argc - optind != 1)
 		usage(NULL);
+	check_tls_options(&tls, argv[optind]);
+	if (tls.insecure)
+		fprintf(stderr, "echo-client: WARNING: --insecure: the "
+		    "server's certificate is NOT verified\n");
 
 	if ((s = sock_new()) == NULL) {
 		perror("echo-client: sock_new");
 		return 1;
 	}
-	rv = run(s, argv[optind], (int)timeout);
+	rv = run(s, argv[optind], (int)timeout, &tls);
 	sock_free(s);		/* removes a unixgram client's socket file */
 	remove_reply_dir();
 	return rv == 0 ? 0 : 1;

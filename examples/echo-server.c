@@ -1,12 +1,16 @@
 /*
- * echo-server.c - echo server for TCP, UDP and Unix sockets, built on libsock
+ * echo-server.c - echo server for TCP, TLS, UDP and Unix sockets, built on
+ * libsock
  *
  * Copyright (c) 2026 The libsock authors
  * SPDX-License-Identifier: MIT
  *
  * usage: echo-server [-b bytes] [-t ms] address
+ *        echo-server [-b bytes] [-t ms] --cert FILE --key FILE
+ *            [--ca FILE --verify-client] tls://host:port
  *
  *	echo-server tcp://127.0.0.1:7000
+ *	echo-server --cert server.pem --key server.key tls://127.0.0.1:7443
  *	echo-server udp://[::1]:7001
  *	echo-server -t 30000 tcp://127.0.0.1:0
  *	echo-server unix:///tmp/echo.sock
@@ -14,8 +18,9 @@
  *	echo-server unixgram:///tmp/echo-dgram.sock
  *
  * The scheme of the address picks the transport.  tcp:// (also the
- * default) and unix: (a local stream) accept connections and echo each
- * one, in a thread of its own, until the client ends its side.  udp://
+ * default), tls:// (TLS over TCP) and unix: (a local stream) accept
+ * connections and echo each one, in a thread of its own, until the client
+ * ends its side.  udp://
  * and unixgram: (local datagrams) send every datagram back to its
  * sender; a unixgram sender must have bound an address of its own, or
  * there is nowhere to send the reply.  A host of "*" means every local
@@ -30,11 +35,27 @@
  * -b bytes	receive buffer (default 65536); a longer datagram is
  *		reported on standard error and not echoed
  * -t ms	close a stream client that sends nothing, or takes nothing
- *		of the echo, for this long (default: wait for ever)
+ *		of the echo, for this long (default: wait for ever); over
+ *		TLS this bounds the handshake too (default 30 s)
+ *
+ * TLS (tls:// addresses only):
+ * --cert FILE	the server's certificate, PEM, the chain after it
+ * --key FILE	its private key, PEM; both are required for tls://
+ * --ca FILE	the CA certificates that client certificates must chain to
+ * --verify-client
+ *		require a client certificate, verified against --ca
+ *
+ * One TLS configuration is built from these and set on the listener; every
+ * accepted connection shares it.  The handshake runs in the client's own
+ * thread, at its first receive: a client that sends garbage, speaks
+ * plaintext, fails verification or stalls ends with an error on standard
+ * error, and the server goes on accepting.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE		/* getopt_long */
 
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -55,6 +76,22 @@ static volatile sig_atomic_t stopping;
 /* Set once in main(), before any thread starts; read-only afterwards. */
 static size_t bufsize = DEFAULT_BUFSIZE;
 
+/* The TLS options, as given. */
+struct tls_options {
+	const char	*cert;
+	const char	*key;
+	const char	*ca;
+	int		 verify_client;
+};
+
+/* Long options without a short form. */
+enum {
+	OPT_CERT = 256,
+	OPT_KEY,
+	OPT_CA,
+	OPT_VERIFY_CLIENT
+};
+
 static void
 usage(const char *why)
 {
@@ -62,7 +99,11 @@ usage(const char *why)
 		fprintf(stderr, "echo-server: %s\n", why);
 	fprintf(stderr,
 	    "usage: echo-server [-b bytes] [-t ms] address\n"
+	    "       echo-server [-b bytes] [-t ms] --cert FILE --key FILE\n"
+	    "           [--ca FILE --verify-client] tls://host:port\n"
 	    "  e.g. echo-server tcp://127.0.0.1:7000\n"
+	    "       echo-server --cert server.pem --key server.key "
+	    "tls://127.0.0.1:7443\n"
 	    "       echo-server udp://[::1]:7001\n"
 	    "       echo-server unix:///tmp/echo.sock\n"
 	    "       echo-server unixgram:///tmp/echo-dgram.sock\n");
@@ -267,8 +308,26 @@ accept_one(struct sock *l, int *overloaded)
 	}
 }
 
+/*
+ * The TLS side of a listener: the shared configuration, which accepted
+ * sockets inherit, and -t for the handshake as well (without -t the
+ * library's handshake timeout stands: a silent client is never kept for
+ * ever).
+ */
 static int
-serve_stream(const char *address, int idle_ms)
+set_tls(struct sock *l, struct sock_tls_config *cfg, int idle_ms)
+{
+	if (cfg == NULL)
+		return 0;
+	if (sock_set_tls_config(l, cfg) == -1)
+		return -1;
+	if (idle_ms != -1 && sock_set_handshake_timeout(l, idle_ms) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+serve_stream(const char *address, int idle_ms, struct sock_tls_config *cfg)
 {
 	struct sock *l;
 	int overloaded = 0, rv = 1;
@@ -287,6 +346,7 @@ serve_stream(const char *address, int idle_ms)
 	    sock_set_send_timeout(l, idle_ms) == -1 ||
 	    sock_set_recv_timeout(l, idle_ms) == -1 ||
 	    sock_set_unlink_stale(l, 1) == -1 ||
+	    set_tls(l, cfg, idle_ms) == -1 ||
 	    sock_listen(l, address) == -1) {
 		complain(l);
 		goto out;
@@ -402,13 +462,79 @@ is_dgram(const char *address)
 	    strncmp(address, "unixgram:", 9) == 0;
 }
 
+static int
+is_tls(const char *address)
+{
+	return strncmp(address, "tls://", 6) == 0;
+}
+
+/* The TLS options make sense together, and with a tls:// address only. */
+static void
+check_tls_options(const struct tls_options *o, const char *address)
+{
+	if (!is_tls(address)) {
+		if (o->cert != NULL || o->key != NULL || o->ca != NULL ||
+		    o->verify_client)
+			usage("--cert, --key, --ca and --verify-client are "
+			    "for tls:// addresses");
+		return;
+	}
+	if (o->cert == NULL || o->key == NULL)
+		usage("a tls:// address needs --cert FILE and --key FILE");
+	if (o->verify_client && o->ca == NULL)
+		usage("--verify-client needs --ca FILE, the CA that client "
+		    "certificates must chain to");
+	if (o->ca != NULL && !o->verify_client)
+		usage("--ca is the CA for client certificates: give "
+		    "--verify-client too");
+}
+
+/*
+ * The one TLS configuration of the server, or NULL with the reason on
+ * standard error.  The key pair is read and checked here, so a wrong file
+ * is reported before anything listens; the CA file is read when the
+ * listener is set up.
+ */
+static struct sock_tls_config *
+tls_config(const struct tls_options *o)
+{
+	struct sock_tls_config *cfg;
+
+	if ((cfg = sock_tls_config_new()) == NULL) {
+		fprintf(stderr, "echo-server: TLS configuration: %s\n",
+		    sock_strerror(errno));
+		return NULL;
+	}
+	if (sock_tls_config_set_keypair_file(cfg, o->cert, o->key) == -1 ||
+	    (o->ca != NULL &&
+	    sock_tls_config_set_ca_file(cfg, o->ca) == -1) ||
+	    (o->verify_client &&
+	    sock_tls_config_verify_client(cfg) == -1)) {
+		fprintf(stderr, "echo-server: %s\n",
+		    sock_tls_config_error(cfg));
+		sock_tls_config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
 int
 main(int argc, char *argv[])
 {
+	static const struct option longopts[] = {
+		{ "cert",		required_argument, NULL, OPT_CERT },
+		{ "key",		required_argument, NULL, OPT_KEY },
+		{ "ca",			required_argument, NULL, OPT_CA },
+		{ "verify-client",	no_argument,	   NULL, OPT_VERIFY_CLIENT },
+		{ NULL,			0,		   NULL, 0 }
+	};
+	struct tls_options tls = { NULL, NULL, NULL, 0 };
+	struct sock_tls_config *cfg = NULL;
+	const char *address;
 	long idle_ms = -1, size = DEFAULT_BUFSIZE;
-	int ch;
+	int ch, rv;
 
-	while ((ch = getopt(argc, argv, "b:t:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "b:t:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'b':
 			if (parse_number(optarg, 1, MAX_BUFSIZE, &size) == -1)
@@ -418,17 +544,36 @@ main(int argc, char *argv[])
 			if (parse_number(optarg, 1, INT_MAX, &idle_ms) == -1)
 				usage("-t: milliseconds must be positive");
 			break;
+		case OPT_CERT:
+			tls.cert = optarg;
+			break;
+		case OPT_KEY:
+			tls.key = optarg;
+			break;
+		case OPT_CA:
+			tls.ca = optarg;
+			break;
+		case OPT_VERIFY_CLIENT:
+			tls.verify_client = 1;
+			break;
 		default:
 			usage(NULL);
 		}
 	}
 	if (argc - optind != 1)
 		usage(NULL);
+	address = argv[optind];
 	bufsize = (size_t)size;
+	check_tls_options(&tls, address);
 
 	if (catch_signals() == -1)
 		return 1;
-	if (is_dgram(argv[optind]))
-		return serve_dgram(argv[optind]);
-	return serve_stream(argv[optind], (int)idle_ms);
+	if (is_dgram(address))
+		return serve_dgram(address);
+	if (is_tls(address) && (cfg = tls_config(&tls)) == NULL)
+		return 1;
+	rv = serve_stream(address, (int)idle_ms, cfg);
+	/* Client threads still running hold references of their own. */
+	sock_tls_config_free(cfg);
+	return rv;
 }

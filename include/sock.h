@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <stddef.h>
+#include <time.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -57,6 +58,9 @@ extern "C" {
 #define LIBSOCK_ETRUNC		(LIBSOCK_EBASE + 3)	/* datagram truncated */
 #define LIBSOCK_EEOF		(LIBSOCK_EBASE + 4)	/* stream ended mid-transfer */
 #define LIBSOCK_ENOTSUP		(LIBSOCK_EBASE + 5)	/* not supported here */
+#define LIBSOCK_ETLS		(LIBSOCK_EBASE + 6)	/* TLS protocol failure */
+#define LIBSOCK_EVERIFY		(LIBSOCK_EBASE + 7)	/* peer not verified */
+#define LIBSOCK_ETLSEOF		(LIBSOCK_EBASE + 8)	/* no close_notify */
 
 /* Returned by I/O on a non-blocking socket that cannot proceed yet. */
 #define LIBSOCK_WANT_READ	(-2)
@@ -67,6 +71,7 @@ extern "C" {
 #define LIBSOCK_UDP		2	/* udp:// */
 #define LIBSOCK_UNIX		3	/* unix://, a local stream */
 #define LIBSOCK_UNIXGRAM	4	/* unixgram://, local datagrams */
+#define LIBSOCK_TLS		5	/* tls://, TLS over TCP */
 
 /* What a socket object has become. */
 #define LIBSOCK_ROLE_NEW	0	/* created, nothing done yet */
@@ -100,8 +105,20 @@ struct sock_addr {
 	struct sockaddr_storage	storage;	/* sockaddr_in, _in6 or _un */
 };
 
+/* Protocol versions for sock_tls_config_set_protocols(). */
+#define LIBSOCK_TLS_1_2		0x01
+#define LIBSOCK_TLS_1_3		0x02
+#define LIBSOCK_TLS_DEFAULT	(LIBSOCK_TLS_1_2 | LIBSOCK_TLS_1_3)
+
+/* Sides for sock_starttls(). */
+#define LIBSOCK_TLS_CLIENT	1
+#define LIBSOCK_TLS_SERVER	2
+
 /* The socket object, opaque. */
 struct sock;
+
+/* The TLS configuration, opaque, shared and reference-counted. */
+struct sock_tls_config;
 
 /* Objects: create, close, free. */
 LIBSOCK_API struct sock *sock_new(void) LIBSOCK_NODISCARD;
@@ -187,6 +204,55 @@ LIBSOCK_API int sock_set_v6only(struct sock *s, int on);
 LIBSOCK_API int sock_set_backlog(struct sock *s, int backlog);
 LIBSOCK_API int sock_set_unix_mode(struct sock *s, mode_t mode);
 LIBSOCK_API int sock_set_unlink_stale(struct sock *s, int on);
+
+/* TLS configuration: shared by any number of sockets. */
+LIBSOCK_API struct sock_tls_config *sock_tls_config_new(void)
+    LIBSOCK_NODISCARD;
+LIBSOCK_API void sock_tls_config_free(struct sock_tls_config *cfg);
+LIBSOCK_API const char *sock_tls_config_error(
+    const struct sock_tls_config *cfg);
+LIBSOCK_API int sock_tls_config_set_ca_file(struct sock_tls_config *cfg,
+    const char *path);
+LIBSOCK_API int sock_tls_config_set_ca_path(struct sock_tls_config *cfg,
+    const char *dir);
+LIBSOCK_API int sock_tls_config_set_ca_mem(struct sock_tls_config *cfg,
+    const void *pem, size_t len);
+LIBSOCK_API int sock_tls_config_set_keypair_file(struct sock_tls_config *cfg,
+    const char *cert, const char *key);
+LIBSOCK_API int sock_tls_config_set_keypair_mem(struct sock_tls_config *cfg,
+    const void *cert, size_t certlen, const void *key, size_t keylen);
+LIBSOCK_API int sock_tls_config_add_keypair_file(struct sock_tls_config *cfg,
+    const char *cert, const char *key);
+LIBSOCK_API int sock_tls_config_set_alpn(struct sock_tls_config *cfg,
+    const char *protocols);
+LIBSOCK_API int sock_tls_config_set_protocols(struct sock_tls_config *cfg,
+    unsigned protocols);
+LIBSOCK_API int sock_tls_config_verify_client(struct sock_tls_config *cfg);
+LIBSOCK_API int sock_tls_config_verify_client_optional(
+    struct sock_tls_config *cfg);
+LIBSOCK_API int sock_tls_config_insecure_noverifycert(
+    struct sock_tls_config *cfg);
+LIBSOCK_API int sock_tls_config_insecure_noverifyname(
+    struct sock_tls_config *cfg);
+
+/* TLS on a socket. */
+LIBSOCK_API int sock_set_tls_config(struct sock *s,
+    struct sock_tls_config *cfg);
+LIBSOCK_API int sock_set_tls_server_name(struct sock *s, const char *name);
+LIBSOCK_API int sock_set_handshake_timeout(struct sock *s, int ms);
+LIBSOCK_API int sock_starttls(struct sock *s, int side);
+LIBSOCK_API int sock_tls_handshake(struct sock *s);
+LIBSOCK_API int sock_tls_pending(struct sock *s);
+LIBSOCK_API const char *sock_tls_version(struct sock *s);
+LIBSOCK_API const char *sock_tls_cipher(struct sock *s);
+LIBSOCK_API const char *sock_tls_alpn(struct sock *s);
+LIBSOCK_API const char *sock_tls_peer_subject(struct sock *s);
+LIBSOCK_API const char *sock_tls_peer_issuer(struct sock *s);
+LIBSOCK_API int sock_tls_peer_validity(struct sock *s, time_t *not_before,
+    time_t *not_after);
+LIBSOCK_API int sock_tls_peer_fingerprint(struct sock *s, char *buf,
+    size_t size);
+LIBSOCK_API int sock_tls_peer_verified(struct sock *s);
 
 /* Errors and version. */
 LIBSOCK_API const char *sock_error(const struct sock *s);

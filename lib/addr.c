@@ -32,6 +32,8 @@ sk_scheme(int transport)
 		return "unix";
 	case LIBSOCK_UNIXGRAM:
 		return "unixgram";
+	case LIBSOCK_TLS:
+		return "tls";
 	default:
 		return NULL;
 	}
@@ -66,6 +68,8 @@ sk_parse_scheme(struct sock *s, const char *op, const char *text,
 		ep->transport = LIBSOCK_TCP;
 	else if (len == 3 && strncmp(text, "udp", 3) == 0)
 		ep->transport = LIBSOCK_UDP;
+	else if (len == 3 && strncmp(text, "tls", 3) == 0)
+		ep->transport = LIBSOCK_TLS;
 	else
 		return sk_failx(s, EINVAL, "%s %s: unknown scheme %.*s://",
 		    op, text, len > 16 ? 16 : (int)len, text);

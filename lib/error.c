@@ -19,6 +19,9 @@ static const struct {
 	{ LIBSOCK_ETRUNC,	"Datagram truncated" },
 	{ LIBSOCK_EEOF,		"Stream ended in the middle of a transfer" },
 	{ LIBSOCK_ENOTSUP,	"Not supported by this build or system" },
+	{ LIBSOCK_ETLS,		"TLS protocol failure" },
+	{ LIBSOCK_EVERIFY,	"Peer certificate not verified" },
+	{ LIBSOCK_ETLSEOF,	"Connection closed without TLS close_notify" },
 };
 
 const char *
@@ -46,9 +49,26 @@ sock_strerror(int code)
 }
 
 /*
- * Record a failure: the message is fmt, then ": " and the code's text when
- * with_cause is set.  errno is saved by the callers' code argument and set
- * last, so nothing here can clobber it.
+ * A cause more precise than the code's text, set where the failure is
+ * understood ("certificate verify failed: ...") and used once, by the
+ * next failure recorded, which adds the operation and address.
+ */
+void
+sk_cause(struct sock *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(s->cause, sizeof s->cause, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Record a failure: the message is fmt, then ": " and the cause (or the
+ * code's text) when with_cause is set.  errno is set last, to code, so
+ * nothing here can clobber it.
  */
 int
 sk_failv(struct sock *s, int code, int with_cause, const char *fmt,
@@ -62,7 +82,9 @@ sk_failv(struct sock *s, int code, int with_cause, const char *fmt,
 			n = 0;
 		if (with_cause && (size_t)n < sizeof s->err_msg)
 			snprintf(s->err_msg + n, sizeof s->err_msg - (size_t)n,
-			    ": %s", sock_strerror(code));
+			    ": %s", s->cause[0] != '\0' ? s->cause :
+			    sock_strerror(code));
+		s->cause[0] = '\0';
 		s->err_code = code;
 	}
 	errno = code;

@@ -55,7 +55,12 @@ struct sk_timeouts {
 	int accept;
 	int send;
 	int recv;
+	int handshake;		/* TLS; finite by default */
 };
+
+#define SK_HANDSHAKE_TIMEOUT	30000	/* the default, in ms */
+
+struct sk_tls;			/* tls.c: the TLS state of one socket */
 
 struct sock {
 	int			fd;
@@ -70,8 +75,13 @@ struct sock {
 		dev_t		dev;
 		ino_t		ino;
 	}			bound;
+	struct sock_tls_config	*tls_config;	/* a reference, or NULL */
+	struct sk_tls		*tls;		/* TLS state, or NULL */
+	char			tls_name[SK_HOST_MAX + 1];	/* as set */
+	char			tls_auto_name[SK_HOST_MAX + 1];	/* from text */
 	int			err_code;
 	char			err_msg[SK_ERRMSG_MAX];
+	char			cause[SK_ERRMSG_MAX / 2];	/* see sk_cause */
 };
 
 /* error.c: record a failure on s (may be NULL), set errno, return -1. */
@@ -80,6 +90,7 @@ int sk_failx(struct sock *s, int code, const char *fmt, ...) SK_PRINTF(3, 4);
 int sk_failv(struct sock *s, int code, int with_cause, const char *fmt,
     va_list ap) SK_PRINTF(4, 0);
 int sk_fail_io(struct sock *s, int code, const char *op);
+void sk_cause(struct sock *s, const char *fmt, ...) SK_PRINTF(2, 3);
 
 /* sock.c: entry checks and set-up shared by the public calls. */
 #define SK_NEED_ANY	0
@@ -183,6 +194,18 @@ ssize_t sk_recvmsg(struct sock *s, const char *op, struct msghdr *msg,
 #else
 #define SK_MSG_CMSG_CLOEXEC	0	/* see sk_take_fds */
 #endif
+
+/* tls.c (tls_none.c without OpenSSL) */
+int sk_tls_available(void);
+int sk_tls_client(struct sock *s, int64_t deadline);
+int sk_tls_listener(struct sock *s);
+int sk_tls_accepted(struct sock *l, struct sock *c);
+ssize_t sk_tls_send(struct sock *s, const void *buf, size_t len,
+    int timeout_ms, int64_t *deadline);
+ssize_t sk_tls_recv(struct sock *s, void *buf, size_t len, int timeout_ms,
+    int64_t *deadline);
+int sk_tls_shutdown(struct sock *s);
+void sk_tls_end(struct sock *s);
 
 /* unix.c */
 int sk_unix_bind(struct sock *s, const struct sock_addr *addr);

@@ -95,6 +95,8 @@ sk_send_once(struct sock *s, const void *buf, size_t len, int timeout_ms,
 	ssize_t n;
 	int rc;
 
+	if (s->tls != NULL)
+		return sk_tls_send(s, buf, len, timeout_ms, deadline);
 	for (;;) {
 		if ((n = send(s->fd, buf, len, flags)) >= 0)
 			return n;
@@ -121,6 +123,8 @@ sk_recv_stream(struct sock *s, void *buf, size_t len, int timeout_ms,
 	ssize_t n;
 	int rc;
 
+	if (s->tls != NULL)
+		return sk_tls_recv(s, buf, len, timeout_ms, deadline);
 	for (;;) {
 		if ((n = recv(s->fd, buf, len, flags)) >= 0)
 			return n;
@@ -264,12 +268,35 @@ sk_recvmsg(struct sock *s, const char *op, struct msghdr *msg, int flags)
 	}
 }
 
+/* The first piece with bytes in it, or NULL. */
+static const struct iovec *
+sk_iov_first(const struct iovec *iov, int iovcnt)
+{
+	int i;
+
+	for (i = 0; i < iovcnt; i++)
+		if (iov[i].iov_len > 0)
+			return &iov[i];
+	return NULL;
+}
+
+/*
+ * TLS has no scatter/gather: one piece per call, which sendv's partial
+ * count allows; sendv_all goes on with the rest.
+ */
 static ssize_t
 sk_sendv_once(struct sock *s, const struct iovec *iov, int iovcnt,
     int timeout_ms, int64_t *deadline)
 {
+	const struct iovec *one;
 	struct msghdr msg;
 
+	if (s->tls != NULL) {
+		if ((one = sk_iov_first(iov, iovcnt)) == NULL)
+			return 0;
+		return sk_tls_send(s, one->iov_base, one->iov_len, timeout_ms,
+		    deadline);
+	}
 	memset(&msg, 0, sizeof msg);
 	msg.msg_iov = (struct iovec *)(uintptr_t)iov;
 	msg.msg_iovlen = iovcnt;
@@ -296,6 +323,13 @@ sock_recvv(struct sock *s, const struct iovec *iov, int iovcnt)
 
 	if (sk_check_iov(s, "recvv", iov, iovcnt, &total) == -1)
 		return -1;
+	if (s->tls != NULL) {
+		int64_t deadline = SK_NO_DEADLINE;
+		const struct iovec *one = sk_iov_first(iov, iovcnt);
+
+		return one == NULL ? 0 : sk_tls_recv(s, one->iov_base,
+		    one->iov_len, s->tmo.recv, &deadline);
+	}
 	memset(&msg, 0, sizeof msg);
 	msg.msg_iov = (struct iovec *)(uintptr_t)iov;
 	msg.msg_iovlen = iovcnt;
@@ -351,11 +385,16 @@ sock_sendv_all(struct sock *s, const struct iovec *iov, int iovcnt)
 int
 sock_shutdown(struct sock *s, int how)
 {
+	int rc;
+
 	if (sk_check(s, "shutdown", SK_CONNECTED) == -1)
 		return -1;
 	if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
 		return sk_failx(s, EINVAL, "shutdown: invalid direction %d "
 		    "(SHUT_RD, SHUT_WR or SHUT_RDWR)", how);
+	/* Over TLS, the end of our stream is a close_notify first. */
+	if (how != SHUT_RD && (rc = sk_tls_shutdown(s)) != 0)
+		return rc < -1 ? rc : sk_fail_io(s, errno, "shutdown");
 	if (shutdown(s->fd, how) == -1)
 		return sk_fail_io(s, errno, "shutdown");
 	return 0;

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
+#include <string.h>
 
 #define SK_UNSET	(-1)
 #define SK_FIELD(f)	offsetof(struct sock, f)
@@ -158,6 +159,13 @@ sk_apply_backlog(struct sock *s)
 	return 0;
 }
 
+/* TLS runs over TCP: the TCP options are its too. */
+static int
+sk_is_tcp(const struct sock *s)
+{
+	return s->transport == LIBSOCK_TCP || s->transport == LIBSOCK_TLS;
+}
+
 /* Options that concern TCP sockets only, for new and accepted ones. */
 static int
 sk_opts_apply_tcp(struct sock *s)
@@ -181,7 +189,7 @@ sk_opts_apply(struct sock *s, int mode)
 	int reuseaddr = o->reuseaddr;
 
 	if (mode == SK_APPLY_ACCEPTED)
-		return s->transport == LIBSOCK_TCP ? sk_opts_apply_tcp(s) : 0;
+		return sk_is_tcp(s) ? sk_opts_apply_tcp(s) : 0;
 	/* Unix sockets have no ports to reuse, nor hops to count. */
 	if (reuseaddr == SK_UNSET && mode == SK_APPLY_LISTENER &&
 	    s->family != AF_UNIX)
@@ -200,7 +208,7 @@ sk_opts_apply(struct sock *s, int mode)
 		return -1;
 	if (s->transport == LIBSOCK_UDP && o->broadcast != SK_UNSET)
 		return sk_apply_broadcast(s);
-	if (s->transport == LIBSOCK_TCP)
+	if (sk_is_tcp(s))
 		return sk_opts_apply_tcp(s);
 	return 0;
 }
@@ -396,4 +404,39 @@ sock_set_unlink_stale(struct sock *s, int on)
 {
 	return sk_opt_store(s, "set unlink stale",
 	    SK_FIELD(opts.unlink_stale), on != 0, NULL);
+}
+
+int
+sock_set_handshake_timeout(struct sock *s, int ms)
+{
+	return sk_timeout_store(s, "set handshake timeout",
+	    SK_FIELD(tmo.handshake), ms);
+}
+
+/*
+ * The name a TLS client sends (SNI) and checks the certificate against,
+ * when the address does not say it; NULL goes back to the address's.
+ */
+int
+sock_set_tls_server_name(struct sock *s, const char *name)
+{
+	const char *op = "set tls server name";
+	unsigned roles = SK_ROLE(LIBSOCK_ROLE_NEW) | SK_ROLE(LIBSOCK_ROLE_ACTIVE);
+
+	if (sk_check(s, op, roles) == -1)
+		return -1;
+	if (!sk_tls_available())
+		return sk_failx(s, LIBSOCK_ENOTSUP, "%s: TLS is not in this "
+		    "build", op);
+	if (name == NULL) {
+		s->tls_name[0] = '\0';
+		return 0;
+	}
+	if (name[0] == '\0')
+		return sk_failx(s, EINVAL, "%s: empty name", op);
+	if (strnlen(name, SK_HOST_MAX + 1) > SK_HOST_MAX)
+		return sk_failx(s, ENAMETOOLONG, "%s: longer than %d bytes",
+		    op, SK_HOST_MAX);
+	memcpy(s->tls_name, name, strlen(name) + 1);
+	return 0;
 }

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@ sk_init(struct sock *s)
 	s->role = LIBSOCK_ROLE_NEW;
 	sk_opts_init(&s->opts);
 	s->tmo.connect = s->tmo.accept = s->tmo.send = s->tmo.recv = -1;
+	s->tmo.handshake = SK_HANDSHAKE_TIMEOUT;
 }
 
 struct sock *
@@ -108,6 +110,7 @@ static void
 sk_abandon(struct sock *s)
 {
 	sk_unix_release(s);
+	sk_tls_end(s);
 	sk_close_fd(s->fd);
 	sk_adopt(s, -1, LIBSOCK_ROLE_NEW, 0, 0);
 	memset(&s->where, 0, sizeof s->where);
@@ -208,6 +211,9 @@ sk_setup_transport(struct sock *s, const struct sk_setup *how,
 {
 	if (transport == 0)
 		transport = how->transport;
+	if (transport == LIBSOCK_TLS && !sk_tls_available())
+		return sk_failx(s, LIBSOCK_ENOTSUP, "%s %s: TLS is not in this "
+		    "build (configured --without-openssl)", how->op, text);
 	if (how->need == SK_NEED_STREAM && !sk_is_stream(transport))
 		return sk_failx(s, EINVAL, "%s %s: %s: is for datagrams, not "
 		    "for %s(); use sock_bind()", how->op, text,
@@ -235,6 +241,10 @@ sk_setup_text(struct sock *s, const struct sk_setup *how, const char *text)
 	    ep.transport)) == -1)
 		return -1;
 	ep.transport = call.transport;
+	/* The name TLS checks, here or after a later sock_starttls(). */
+	snprintf(s->tls_auto_name, sizeof s->tls_auto_name, "%s",
+	    ep.host_kind == SK_HOST_UNIX || ep.host_kind == SK_HOST_WILDCARD ?
+	    "" : ep.host);
 	if ((n = sk_endpoint_resolve(s, how->op, text, &ep, list,
 	    SK_MAX_ADDRS)) == -1)
 		return -1;
@@ -255,6 +265,7 @@ sk_setup_addr(struct sock *s, const struct sk_setup *how,
 	if (addr == NULL)
 		return sk_failx(s, EINVAL, "%s: no address given", how->op);
 	one = *addr;
+	s->tls_auto_name[0] = '\0';	/* an address names no host */
 	if (sock_addr_format(&one, text, sizeof text, 0) < 0)
 		return sk_failx(s, EAFNOSUPPORT, "%s: address family %d not "
 		    "supported", how->op, one.storage.ss_family);
@@ -358,6 +369,7 @@ sock_close(struct sock *s)
 		return -1;
 	fd = s->fd;
 	sk_unix_release(s);
+	sk_tls_end(s);
 	sk_adopt(s, -1, LIBSOCK_ROLE_CLOSED, s->transport, s->family);
 	/*
 	 * close(2) frees the descriptor whatever it returns (see
@@ -376,7 +388,9 @@ sock_free(struct sock *s)
 	if (s == NULL)
 		return;
 	sk_unix_release(s);
+	sk_tls_end(s);
 	sk_close_fd(s->fd);
+	sock_tls_config_free(s->tls_config);
 	free(s);
 	errno = saved;
 }

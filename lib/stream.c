@@ -18,7 +18,8 @@ sk_listen_fn(struct sock *s, const struct sock_addr *addr, int64_t deadline)
 {
 	(void)deadline;
 	if (sk_bind(s, addr) == -1 || listen(s->fd, sk_backlog(s)) == -1 ||
-	    sk_set_nonblock(s->fd, 1) == -1)
+	    sk_set_nonblock(s->fd, 1) == -1 ||
+	    (s->transport == LIBSOCK_TLS && sk_tls_listener(s) == -1))
 		return -1;
 	s->role = LIBSOCK_ROLE_PASSIVE;
 	return 0;
@@ -45,7 +46,8 @@ static int
 sk_connect_fn(struct sock *s, const struct sock_addr *addr, int64_t deadline)
 {
 	if (sk_connect_fd(s->fd, (const struct sockaddr *)&addr->storage,
-	    addr->len, deadline) == -1)
+	    addr->len, deadline) == -1 ||
+	    (s->transport == LIBSOCK_TLS && sk_tls_client(s, deadline) == -1))
 		return -1;
 	s->role = sk_is_stream(s->transport) ?
 	    LIBSOCK_ROLE_ACTIVE : LIBSOCK_ROLE_CONNECTED_DGRAM;
@@ -108,6 +110,11 @@ sk_accepted(struct sock *l, int fd, const struct sockaddr_storage *peer,
 	}
 	if (sk_opts_apply(c, SK_APPLY_ACCEPTED) == -1) {
 		sk_failx(l, c->err_code, "accept: %s", c->err_msg);
+		sock_free(c);
+		return NULL;
+	}
+	if (l->transport == LIBSOCK_TLS && sk_tls_accepted(l, c) == -1) {
+		sk_fail_io(l, errno, "accept");
 		sock_free(c);
 		return NULL;
 	}

@@ -5,8 +5,8 @@
  * socket system calls and the resolver, and makes call number
  * LIBSOCK_FAULT_AT fail with a typical errno.  Calls from anywhere else
  * pass through untouched, so only libsock's own error paths are
- * exercised.  With LIBSOCK_FAULT_EINTR=1 instead, every other call that
- * a signal can interrupt fails with EINTR, which libsock must retry
+ * exercised.  With LIBSOCK_FAULT_EINTR=1 instead, about every other call
+ * that a signal can interrupt fails with EINTR, which libsock must retry
  * without losing or repeating data.
  *
  * It also keeps the count of blocks and resolver results libsock holds,
@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void *__libc_malloc(size_t);
 void *__libc_calloc(size_t, size_t);
@@ -38,8 +39,52 @@ void __libc_free(void *);
 
 static uintptr_t lib_start, lib_end;	/* libsock.so's text */
 static long calls, fault_at = -1;
-static int use_eintr, ready;
-static long held_blocks, held_results;
+static int use_eintr, ready, paused, trace;
+static long held_results;
+
+/*
+ * The blocks libsock allocated, by address: a free is matched by the
+ * pointer, never by who calls free, since a library's tail calls make a
+ * free of its own memory look as if it came from libsock.
+ */
+#define HELD_SLOTS	8192
+static void *held[HELD_SLOTS];
+static long held_blocks;
+
+static size_t
+held_slot(const void *p)
+{
+	return ((uintptr_t)p >> 4) % HELD_SLOTS;
+}
+
+static void
+held_add(void *p)
+{
+	size_t i, n;
+
+	for (i = held_slot(p), n = 0; n < HELD_SLOTS; i = (i + 1) % HELD_SLOTS,
+	    n++)
+		if (held[i] == NULL) {
+			held[i] = p;
+			held_blocks++;
+			return;
+		}
+}
+
+static void
+held_remove(const void *p)
+{
+	size_t i, n;
+
+	for (i = held_slot(p), n = 0; n < HELD_SLOTS; i = (i + 1) % HELD_SLOTS,
+	    n++)
+		if (held[i] == p) {
+			held[i] = (void *)1;	/* a tombstone keeps probing on */
+			held_blocks--;
+			return;
+		} else if (held[i] == NULL)
+			return;
+}
 
 static int
 find_libsock(struct dl_phdr_info *info, size_t size, void *data)
@@ -74,6 +119,7 @@ shim_init(void)
 	if ((v = getenv("LIBSOCK_FAULT_AT")) != NULL)
 		fault_at = atol(v);
 	use_eintr = getenv("LIBSOCK_FAULT_EINTR") != NULL;
+	trace = getenv("LIBSOCK_FAULT_TRACE") != NULL;
 	dl_iterate_phdr(find_libsock, NULL);
 }
 
@@ -90,27 +136,109 @@ from_libsock(const void *ret)
 }
 
 /*
+ * Whether the call that returns to ret called fn itself, through its PLT
+ * stub or GOT slot, rather than through a chain of another library's
+ * tail calls that happens to end in fn: OpenSSL reaches malloc that way
+ * from calls libsock makes, and those blocks are OpenSSL's.  x86-64
+ * only; elsewhere any call from libsock's text counts.
+ */
+static int
+called_directly(const void *ret, const void *fn)
+{
+#if defined(__x86_64__)
+	const unsigned char *p = ret, *stub;
+	int32_t rel;
+
+	if (p[-6] == 0xff && p[-5] == 0x15) {		/* call *GOT(%rip) */
+		memcpy(&rel, p - 4, 4);
+		return *(void *const *)(p + rel) == fn;
+	}
+	if (p[-5] != 0xe8)				/* call rel32 */
+		return 0;
+	memcpy(&rel, p - 4, 4);
+	stub = p + rel;
+	if (stub == fn)
+		return 1;
+	if (stub[0] == 0xf3 && stub[1] == 0x0f && stub[2] == 0x1e &&
+	    stub[3] == 0xfa)				/* endbr64 */
+		stub += 4;
+	if (stub[0] == 0xf2)				/* bnd */
+		stub++;
+	if (stub[0] != 0xff || stub[1] != 0x25)		/* jmp *GOT(%rip) */
+		return 0;
+	memcpy(&rel, stub + 2, 4);
+	return *(void *const *)(stub + 6 + rel) == fn;
+#else
+	(void)ret;
+	(void)fn;
+	return 1;
+#endif
+}
+
+/* An allocation libsock made and must free. */
+static int
+libsock_allocates(const void *ret, const void *fn)
+{
+	return from_libsock(ret) && called_directly(ret, fn);
+}
+
+/*
+ * A fixed pseudo-random half of the calls.  Strict alternation could fall
+ * into step with a retry loop (poll, recv, poll, recv...) and interrupt
+ * the same call for ever, which no real signal does.
+ */
+static int
+coin(long n)
+{
+	uint32_t x = (uint32_t)n * 2654435761u;
+
+	x ^= x >> 15;
+	x *= 2246822519u;
+	x ^= x >> 13;
+	return (x & 1) != 0;
+}
+
+/*
  * Whether this call, made by libsock, is to fail, and with what: the
  * usual errno at the chosen count, or EINTR every other time for calls
  * a signal can interrupt (interruptible is 0 for the others).
  */
 static int
-inject(const void *ret, int *err, int usual, int interruptible)
+inject_named(const char *name, const void *ret, int *err, int usual,
+    int interruptible)
 {
-	if (!from_libsock(ret))
+	char line[64];
+	int n;
+
+	if (paused || !from_libsock(ret))
 		return 0;
 	calls++;
+	/* LIBSOCK_FAULT_TRACE=1 names each call counted, to find call N. */
+	if (trace && (n = snprintf(line, sizeof line, "shim: call %ld %s\n",
+	    calls, name)) > 0)
+		(void)write(2, line, (size_t)n);
 	if (use_eintr) {
 		*err = EINTR;
-		return interruptible && (calls & 1);
+		return interruptible && coin(calls);
 	}
 	*err = usual;
 	return calls == fault_at;
 }
 
+#define inject(ret, err, usual, interruptible) \
+	inject_named(__func__, (ret), (err), (usual), (interruptible))
+
 /* Entry points for the driver, found with dlsym. */
 long shim_calls(void);
 long shim_held(void);
+void shim_pause(int on);
+
+/* While paused, calls are neither counted nor failed. */
+void
+shim_pause(int on)
+{
+	paused = on;
+}
 
 long
 shim_calls(void)
@@ -136,8 +264,9 @@ malloc(size_t n)
 		return NULL;
 	}
 	p = __libc_malloc(n);
-	if (p != NULL && from_libsock(__builtin_return_address(0)))
-		held_blocks++;
+	if (p != NULL && libsock_allocates(__builtin_return_address(0),
+	    (const void *)malloc))
+		held_add(p);
 	return p;
 }
 
@@ -154,8 +283,9 @@ calloc(size_t n, size_t size)
 		return NULL;
 	}
 	p = __libc_calloc(n, size);
-	if (p != NULL && from_libsock(__builtin_return_address(0)))
-		held_blocks++;
+	if (p != NULL && libsock_allocates(__builtin_return_address(0),
+	    (const void *)calloc))
+		held_add(p);
 	return p;
 }
 
@@ -171,9 +301,35 @@ realloc(void *old, size_t n)
 		return NULL;
 	}
 	p = __libc_realloc(old, n);
-	if (p != NULL && old == NULL &&
-	    from_libsock(__builtin_return_address(0)))
-		held_blocks++;
+	if (p != NULL && old != NULL && p != old) {
+		held_remove(old);	/* moved: the new address is held */
+		held_add(p);
+	} else if (p != NULL && old == NULL &&
+	    libsock_allocates(__builtin_return_address(0),
+	    (const void *)realloc))
+		held_add(p);
+	return p;
+}
+
+/* strdup allocates inside libc: count (and fail) it for its caller. */
+char *
+strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	int err;
+	char *p;
+
+	shim_init();
+	if (inject(__builtin_return_address(0), &err, ENOMEM, 0)) {
+		errno = err;
+		return NULL;
+	}
+	if ((p = __libc_malloc(n)) == NULL)
+		return NULL;
+	memcpy(p, s, n);
+	if (libsock_allocates(__builtin_return_address(0),
+	    (const void *)strdup))
+		held_add(p);
 	return p;
 }
 
@@ -181,8 +337,8 @@ void
 free(void *p)
 {
 	shim_init();
-	if (p != NULL && from_libsock(__builtin_return_address(0)))
-		held_blocks--;
+	if (p != NULL)
+		held_remove(p);
 	__libc_free(p);
 }
 

@@ -29,7 +29,17 @@ run() {
 	LD_PRELOAD=$shim "$driver" 2>"$tmp"
 }
 tmp=$(mktemp) || exit 1
-trap 'rm -f "$tmp"' EXIT
+certs=$(mktemp -d) || exit 1
+trap 'rm -f "$tmp"; rm -rf "$certs"' EXIT
+
+# The TLS paths run when the build has TLS and certificates can be made.
+top_srcdir=${top_srcdir:-.}
+if sh "$top_srcdir/tests/tls-certs.sh" "$certs" >/dev/null 2>&1; then
+	LIBSOCK_FAULT_CERTS=$certs
+	export LIBSOCK_FAULT_CERTS
+else
+	echo "torture: no certificates (no openssl command): TLS paths left out"
+fi
 
 out=$(run) || { echo "torture: the run without faults failed:"; cat "$tmp"; exit 1; }
 total=${out##*calls }
