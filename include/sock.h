@@ -253,6 +253,7 @@ LIBSOCK_API int sock_tls_peer_validity(struct sock *s, time_t *not_before,
 LIBSOCK_API int sock_tls_peer_fingerprint(struct sock *s, char *buf,
     size_t size);
 LIBSOCK_API int sock_tls_peer_verified(struct sock *s);
+LIBSOCK_API int sock_tls_session_reused(struct sock *s);
 
 /* Errors and version. */
 LIBSOCK_API const char *sock_error(const struct sock *s);

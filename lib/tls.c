@@ -38,6 +38,7 @@ struct sk_tls {
 	int		 failed;	/* the handshake's error code, or 0 */
 	int		 fatal;		/* no close_notify after this */
 	int		 sys_errno;	/* the BIO's last system error */
+	char		 session_key[SK_SESSION_KEY];	/* "name:port" */
 	char		 text[256];	/* what the info calls return */
 	char		 issuer[256];
 };
@@ -378,6 +379,35 @@ sk_tls_client_names(struct sock *s)
 	return 0;
 }
 
+/*
+ * Offer a session kept from an earlier connection to the same name and
+ * port, if the configuration has one, and name where new ones belong.
+ */
+static void
+sk_tls_resume(struct sock *s)
+{
+	char where[INET6_ADDRSTRLEN + 32];	/* "[addr%zone]:port" */
+	const char *name = sk_tls_name(s);
+	SSL_SESSION *sess;
+	int n;
+
+	if (name[0] == '\0') {
+		n = sock_addr_format(&s->where, where, sizeof where, 0);
+		if (n < 0 || (size_t)n >= sizeof where)
+			return;
+		snprintf(s->tls->session_key, sizeof s->tls->session_key, "%s",
+		    where);
+	} else
+		snprintf(s->tls->session_key, sizeof s->tls->session_key,
+		    "%s:%d", name, sock_addr_port(&s->where));
+	SSL_set_app_data(s->tls->ssl, s->tls->session_key);
+	if ((sess = sk_cfg_session_take(s->tls_config,
+	    s->tls->session_key)) != NULL) {
+		(void)SSL_set_session(s->tls->ssl, sess);
+		SSL_SESSION_free(sess);
+	}
+}
+
 /* Client side on a connected descriptor: set up and handshake. */
 int
 sk_tls_client(struct sock *s, int64_t deadline)
@@ -399,6 +429,7 @@ sk_tls_client(struct sock *s, int64_t deadline)
 		return -1;
 	}
 	SSL_set_connect_state(s->tls->ssl);
+	sk_tls_resume(s);
 	if (sk_tls_handshake_now(s, deadline) != 0) {
 		code = errno;
 		sk_tls_detach(s);
@@ -791,6 +822,15 @@ sock_tls_peer_fingerprint(struct sock *s, char *buf, size_t size)
 		n += (size_t)snprintf(text + n, sizeof text - n, ":%02X",
 		    md[i]);
 	return snprintf(buf, size, "%s", text);
+}
+
+/* 1 when the handshake resumed an earlier session. */
+int
+sock_tls_session_reused(struct sock *s)
+{
+	if (sk_check_done(s, "session reused") == -1)
+		return -1;
+	return SSL_session_reused(s->tls->ssl) == 1;
 }
 
 /* 1 when the peer's certificate was verified, 0 when it was not checked. */

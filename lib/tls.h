@@ -13,6 +13,8 @@
 #include <openssl/x509.h>
 
 #define SK_TLS_MAX_KEYPAIRS	8
+#define SK_TLS_SESSIONS		16	/* client sessions kept for resumption */
+#define SK_SESSION_KEY		(SK_HOST_MAX + 8)	/* "name:port" */
 
 #define SK_VERIFY_CLIENT_OPTIONAL	1
 #define SK_VERIFY_CLIENT_REQUIRE	2
@@ -39,11 +41,18 @@ struct sock_tls_config {
 	int			verify_client;	/* SK_VERIFY_CLIENT_* */
 	int			noverifycert;
 	int			noverifyname;
+	struct {			/* guarded by lock */
+		char		 key[SK_SESSION_KEY];
+		SSL_SESSION	*sess;
+	}			sessions[SK_TLS_SESSIONS];
+	size_t			next_session;	/* the slot to reuse next */
 	char			err[SK_ERRMSG_MAX];
 };
 
 struct sock_tls_config *sk_cfg_ref(struct sock_tls_config *cfg);
 SSL_CTX *sk_cfg_context(struct sock_tls_config *cfg, int server, char *why,
     size_t size);
+SSL_SESSION *sk_cfg_session_take(struct sock_tls_config *cfg,
+    const char *key);
 
 #endif /* LIBSOCK_TLS_H */

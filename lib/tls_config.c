@@ -93,12 +93,69 @@ sk_cfg_ref(struct sock_tls_config *cfg)
 	return cfg;
 }
 
+/*
+ * Contexts and the sessions made under them go together: a session
+ * resumed skips verification, so none may outlive the settings (a CA, a
+ * name check) it was verified under.
+ */
 static void
 sk_cfg_drop_contexts(struct sock_tls_config *cfg)
 {
+	size_t i;
+
 	SSL_CTX_free(cfg->client_ctx);
 	SSL_CTX_free(cfg->server_ctx);
 	cfg->client_ctx = cfg->server_ctx = NULL;
+	for (i = 0; i < SK_TLS_SESSIONS; i++) {
+		SSL_SESSION_free(cfg->sessions[i].sess);
+		cfg->sessions[i].sess = NULL;
+		cfg->sessions[i].key[0] = '\0';
+	}
+}
+
+/*
+ * A client session (ticket) to resume with, taken out of the cache: a
+ * TLS 1.3 ticket is for one use (RFC 8446 §C.4); new ones replace it.
+ */
+SSL_SESSION *
+sk_cfg_session_take(struct sock_tls_config *cfg, const char *key)
+{
+	SSL_SESSION *sess = NULL;
+	size_t i;
+
+	pthread_mutex_lock(&cfg->lock);
+	for (i = 0; i < SK_TLS_SESSIONS; i++)
+		if (cfg->sessions[i].sess != NULL &&
+		    strcmp(cfg->sessions[i].key, key) == 0) {
+			sess = cfg->sessions[i].sess;
+			cfg->sessions[i].sess = NULL;
+			cfg->sessions[i].key[0] = '\0';
+			break;
+		}
+	pthread_mutex_unlock(&cfg->lock);
+	return sess;
+}
+
+/* OpenSSL's new-session callback: keep the session, replacing the oldest. */
+static int
+sk_session_new(SSL *ssl, SSL_SESSION *sess)
+{
+	struct sock_tls_config *cfg =
+	    SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+	const char *key = SSL_get_app_data(ssl);
+	size_t slot;
+
+	if (cfg == NULL || key == NULL || key[0] == '\0')
+		return 0;
+	pthread_mutex_lock(&cfg->lock);
+	slot = cfg->next_session;
+	cfg->next_session = (slot + 1) % SK_TLS_SESSIONS;
+	SSL_SESSION_free(cfg->sessions[slot].sess);
+	cfg->sessions[slot].sess = sess;
+	snprintf(cfg->sessions[slot].key, sizeof cfg->sessions[slot].key,
+	    "%s", key);
+	pthread_mutex_unlock(&cfg->lock);
+	return 1;	/* the reference is ours now */
 }
 
 static void
@@ -690,6 +747,11 @@ sk_client_ctx_build(struct sock_tls_config *cfg)
 		return NULL;
 	SSL_CTX_set_verify(ctx, cfg->noverifycert ? SSL_VERIFY_NONE :
 	    SSL_VERIFY_PEER, NULL);
+	/* Resumption: sessions go to the configuration's cache. */
+	SSL_CTX_set_app_data(ctx, cfg);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT |
+	    SSL_SESS_CACHE_NO_INTERNAL_STORE);
+	SSL_CTX_sess_set_new_cb(ctx, sk_session_new);
 	if ((!cfg->noverifycert && sk_ctx_trust(cfg, ctx) == -1) ||
 	    (cfg->nkeypairs > 0 && sk_ctx_keypair(ctx, &cfg->keypairs[0]) ==
 	    -1) ||

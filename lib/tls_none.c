@@ -192,6 +192,8 @@ SK_SOCK_STUB(int, sock_tls_peer_fingerprint, -1,
     (void)buf; (void)size)
 SK_SOCK_STUB(int, sock_tls_peer_verified, -1, (struct sock *s),
     "peer verified", (void)0)
+SK_SOCK_STUB(int, sock_tls_session_reused, -1, (struct sock *s),
+    "session reused", (void)0)
 
 /* Plain sockets have nothing buffered inside the library. */
 int

@@ -731,6 +731,52 @@ START_TEST(test_tls13_handshake_echo_and_peer_details)
 }
 END_TEST
 
+/* One echo over a new connection; whether its session was resumed. */
+static int
+connect_echo_reused(struct sock *l, struct sock_tls_config *ccfg, int port)
+{
+	struct sock *c;
+	struct peer p;
+	int reused;
+
+	peer_start(&p, l, SERVE_ECHO);
+	c = tls_client(ccfg);
+	connect_ok(c, url("tls://localhost:%d", port));
+	/* TLS 1.3 tickets come after the handshake: read the echo first. */
+	echo_ok(c, "resume me");
+	reused = sock_tls_session_reused(c);
+	ck_assert_int_ne(reused, -1);
+	sock_free(c);
+	peer_join(&p);
+	peer_assert_clean(&p);
+	return reused;
+}
+
+/*
+ * Sessions are resumed by default, through the shared configuration,
+ * and never across a change of its settings (a resumed session skips
+ * verification).
+ */
+START_TEST(test_session_resumed_through_shared_config)
+{
+	struct sock_tls_config *scfg = server_config("server");
+	struct sock_tls_config *ccfg = client_config("ca.crt");
+	struct sock *l;
+	int port;
+
+	l = tls_listen(scfg, &port);
+	ck_assert_int_eq(connect_echo_reused(l, ccfg, port), 0);
+	ck_assert_int_eq(connect_echo_reused(l, ccfg, port), 1);
+	ck_assert_int_eq(connect_echo_reused(l, ccfg, port), 1);
+	ck_assert_int_eq(sock_tls_config_set_ca_file(ccfg, cert("ca.crt")),
+	    0);
+	ck_assert_int_eq(connect_echo_reused(l, ccfg, port), 0);
+	sock_free(l);
+	sock_tls_config_free(scfg);
+	sock_tls_config_free(ccfg);
+}
+END_TEST
+
 START_TEST(test_tls12_when_client_limits_protocols)
 {
 	struct sock_tls_config *scfg = server_config("server");
@@ -3008,6 +3054,7 @@ tls_suite(void)
 
 	tc = tu_tcase("handshake");
 	tcase_add_test(tc, test_tls13_handshake_echo_and_peer_details);
+	tcase_add_test(tc, test_session_resumed_through_shared_config);
 	tcase_add_test(tc, test_tls12_when_client_limits_protocols);
 	tcase_add_test(tc, test_ipv4_literal_verified_by_ip_san);
 	tcase_add_test(tc, test_ipv6_literal_verified_by_ip_san);
