@@ -22,20 +22,6 @@
 #define MAX_V6		65527	/* 65535 - 8 (UDP); the IPv6 header is apart */
 #define WAIT_MS		2000	/* for datagrams that should arrive at once */
 
-#define SKIP_TEST(...) do {						\
-	fprintf(stderr, "SKIP %s: ", __func__);				\
-	fprintf(stderr, __VA_ARGS__);					\
-	fputc('\n', stderr);						\
-	return;								\
-} while (0)
-
-static void
-assert_took(long long ms, int want)
-{
-	ck_assert_msg(ms >= want * 8 / 10 && ms <= want * 12 / 10 + 100,
-	    "took %lld ms, expected %d ms", ms, want);
-}
-
 static void
 fill(unsigned char *buf, size_t len, unsigned seed)
 {
@@ -119,7 +105,7 @@ END_TEST
 START_TEST(test_ipv6_sendto_recvfrom_exact_source)
 {
 	if (!tu_have_ipv6())
-		SKIP_TEST("no IPv6 on this host");
+		TU_SKIP("no IPv6 on this host");
 	round_trip("udp://[::1]:0");
 }
 END_TEST
@@ -253,7 +239,7 @@ END_TEST
 START_TEST(test_ipv6_max_payload_and_emsgsize)
 {
 	if (!tu_have_ipv6())
-		SKIP_TEST("no IPv6 on this host");
+		TU_SKIP("no IPv6 on this host");
 	max_payload("udp://[::1]:0", MAX_V6);
 }
 END_TEST
@@ -455,7 +441,7 @@ START_TEST(test_recv_timeout_on_datagram_socket)
 	took = tu_now_ms() - t0;
 	ck_assert_int_eq(saved, ETIMEDOUT);
 	ck_assert_int_eq(sock_error_code(s), ETIMEDOUT);
-	assert_took(took, 200);
+	tu_assert_took(took, 200);
 	/* Usable afterwards. */
 	cli = receiver("udp://127.0.0.1:0", &cli_addr);
 	ck_assert_int_eq(sock_sendto(cli, "late", 4, &where), 4);
@@ -474,7 +460,7 @@ START_TEST(test_dual_stack_ipv4_destination_and_source)
 	int port;
 
 	if (!tu_have_ipv6())
-		SKIP_TEST("no IPv6 on this host");
+		TU_SKIP("no IPv6 on this host");
 	srv = receiver("udp://*:0", &srv_local);
 	ck_assert_int_eq(srv_local.storage.ss_family, AF_INET6);
 	port = sock_addr_port(&srv_local);

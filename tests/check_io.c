@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <sys/uio.h>
 
 #include <errno.h>
@@ -31,13 +30,6 @@
 #define BIG		(8 * 1024 * 1024)
 #define SMALL_BUF	4096
 
-static void
-assert_took(long long ms, int want)
-{
-	ck_assert_msg(ms >= want * 8 / 10 && ms <= want * 12 / 10 + 100,
-	    "took %lld ms, expected %d ms", ms, want);
-}
-
 /* A pattern with no short period, so a lost or doubled byte shows. */
 static unsigned char *
 pattern(size_t len)
@@ -50,19 +42,6 @@ pattern(size_t len)
 	for (i = 0; i < len; i++)
 		p[i] = (unsigned char)(i ^ (i >> 8) ^ (i >> 16) ^ 0x5a);
 	return p;
-}
-
-/* Threads never take SIGALRM, so the signals hit the thread under test. */
-static void
-spawn(pthread_t *t, void *(*fn)(void *), void *arg)
-{
-	sigset_t set, old;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGALRM);
-	pthread_sigmask(SIG_BLOCK, &set, &old);
-	ck_assert_int_eq(pthread_create(t, NULL, fn, arg), 0);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 /* ------------------------------------------------------------ peers */
@@ -185,7 +164,7 @@ START_TEST(test_send_all_8mib_small_sndbuf_slow_reader)
 	tu_tcp_pair(&c, &s);
 	ck_assert_int_eq(sock_set_sndbuf(c, SMALL_BUF), 0);
 	reader_init(&r, s, data, BIG);
-	spawn(&t, slow_reader, &r);
+	tu_spawn_quiet(&t, slow_reader, &r);
 	ck_assert_msg(sock_send_all(c, data, BIG) == BIG, "send_all: %s",
 	    sock_error(c));
 	pthread_join(t, NULL);
@@ -208,7 +187,7 @@ START_TEST(test_recv_exact_collects_pieces)
 	tu_tcp_pair(&c, &s);
 	writer_init(&w, s, data, sizeof buf);
 	w.delay = 20 * 1000;
-	spawn(&t, paced_writer, &w);
+	tu_spawn_quiet(&t, paced_writer, &w);
 	ck_assert_int_eq(sock_recv_exact(c, buf, sizeof buf), sizeof buf);
 	pthread_join(t, NULL);
 	ck_assert_int_eq(w.err, 0);
@@ -411,7 +390,7 @@ START_TEST(test_sendv_all_many_small_iovecs_tiny_sndbuf)
 	tu_tcp_pair(&c, &s);
 	ck_assert_int_eq(sock_set_sndbuf(c, SMALL_BUF), 0);
 	reader_init(&r, s, expect, total * REPEAT);
-	spawn(&t, slow_reader, &r);
+	tu_spawn_quiet(&t, slow_reader, &r);
 	for (round = 0; round < REPEAT; round++)
 		ck_assert_msg(sock_sendv_all(c, iov, PIECES) == (ssize_t)total,
 		    "sendv_all: %s", sock_error(c));
@@ -428,63 +407,8 @@ END_TEST
 
 /* ------------------------------------------------------------ signals */
 
-static volatile sig_atomic_t alarms;
-
-static void
-on_alarm(int sig)
-{
-	(void)sig;
-	alarms++;
-}
-
-/*
- * The storm's period: 1 ms, or 20 ms under valgrind, which cannot deliver
- * a thousand signals a second and still run the program.
- */
-static long
-storm_period_us(void)
-{
-	return getenv("LIBSOCK_UNDER_VALGRIND") != NULL ? 20000 : 1000;
-}
-
-/* SIGALRM every period, without SA_RESTART: blocked calls see EINTR. */
-static void
-storm_start(struct sigaction *old)
-{
-	struct sigaction sa;
-	struct itimerval it;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_alarm;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0;
-	ck_assert_int_eq(sigaction(SIGALRM, &sa, old), 0);
-	memset(&it, 0, sizeof it);
-	it.it_interval.tv_usec = storm_period_us();
-	it.it_value.tv_usec = storm_period_us();
-	alarms = 0;
-	ck_assert_int_eq(setitimer(ITIMER_REAL, &it, NULL), 0);
-}
-
-static void
-storm_stop(const struct sigaction *old)
-{
-	struct itimerval it;
-	struct sigaction ign;
-
-	memset(&it, 0, sizeof it);
-	setitimer(ITIMER_REAL, &it, NULL);
-	/* Discard an alarm still pending before the old action returns. */
-	memset(&ign, 0, sizeof ign);
-	ign.sa_handler = SIG_IGN;
-	sigemptyset(&ign.sa_mask);
-	sigaction(SIGALRM, &ign, NULL);
-	sigaction(SIGALRM, old, NULL);
-}
-
 START_TEST(test_signal_storm_during_8mib_transfers)
 {
-	struct sigaction old;
 	struct sock *c, *s;
 	struct reader r;
 	struct writer w;
@@ -506,11 +430,11 @@ START_TEST(test_signal_storm_during_8mib_transfers)
 
 	/* We send, interrupted; a slow peer reads. */
 	reader_init(&r, s, data, BIG);
-	spawn(&t, slow_reader, &r);
-	storm_start(&old);
+	tu_spawn_quiet(&t, slow_reader, &r);
+	tu_storm_start();
 	rc = sock_send_all(c, data, BIG);
-	storm_stop(&old);
-	sent_alarms = alarms;
+	tu_storm_stop();
+	sent_alarms = tu_storm_alarms();
 	pthread_join(t, NULL);
 	ck_assert_msg(rc == BIG, "send_all: %s", sock_error(c));
 	reader_check(&r);
@@ -518,15 +442,15 @@ START_TEST(test_signal_storm_during_8mib_transfers)
 
 	/* We receive, interrupted; a paced peer writes. */
 	writer_init(&w, s, data, BIG);
-	spawn(&t, paced_writer, &w);
-	storm_start(&old);
+	tu_spawn_quiet(&t, paced_writer, &w);
+	tu_storm_start();
 	rc = sock_recv_exact(c, in, BIG);
-	storm_stop(&old);
+	tu_storm_stop();
 	pthread_join(t, NULL);
 	ck_assert_msg(rc == BIG, "recv_exact: %s", sock_error(c));
 	ck_assert_int_eq(w.err, 0);
 	ck_assert(memcmp(in, data, BIG) == 0);
-	ck_assert_int_gt(alarms, 0);
+	ck_assert_int_gt(tu_storm_alarms(), 0);
 	sock_free(s);
 	sock_free(c);
 	free(in);
@@ -538,7 +462,6 @@ END_TEST
 static void
 storm_recv(int timeout_ms)
 {
-	struct sigaction old;
 	struct sock *c, *s;
 	struct writer w;
 	pthread_t t;
@@ -550,16 +473,17 @@ storm_recv(int timeout_ms)
 		ck_assert_int_eq(sock_set_recv_timeout(c, timeout_ms), 0);
 	writer_init(&w, s, "late", 4);
 	w.delay = 150 * 1000;
-	spawn(&t, paced_writer, &w);
-	storm_start(&old);
+	tu_spawn_quiet(&t, paced_writer, &w);
+	tu_storm_start();
 	n = sock_recv(c, buf, sizeof buf);
-	storm_stop(&old);
+	tu_storm_stop();
 	pthread_join(t, NULL);
 	ck_assert_msg(n == 4, "recv gave %zd: %s", n, sock_error(c));
 	ck_assert_mem_eq(buf, "late", 4);
 	ck_assert_int_eq(w.err, 0);
 	/* The peer waited 150 ms: that is many periods. */
-	ck_assert_int_gt(alarms, storm_period_us() == 1000 ? 10 : 2);
+	ck_assert_int_gt(tu_storm_alarms(),
+	    tu_storm_period_us() == 1000 ? 10 : 2);
 	sock_free(s);
 	sock_free(c);
 }
@@ -688,7 +612,7 @@ START_TEST(test_peer_reset_fails_only_that_connection)
 	ck_assert_int_eq(sock_set_recv_timeout(s1, 5000), 0);
 	rs.c = c1;
 	rs.rc = -1;
-	spawn(&t, reset_later, &rs);
+	tu_spawn_quiet(&t, reset_later, &rs);
 	errno = 0;
 	n = sock_recv(s1, buf, sizeof buf);
 	saved = errno;
@@ -771,7 +695,7 @@ START_TEST(test_recv_timeout_leaves_socket_usable)
 	took = tu_now_ms() - t0;
 	ck_assert_int_eq(saved, ETIMEDOUT);
 	ck_assert_int_eq(sock_error_code(c), ETIMEDOUT);
-	assert_took(took, 200);
+	tu_assert_took(took, 200);
 	ck_assert_int_eq(sock_role(c), LIBSOCK_ROLE_ACTIVE);
 	echo_pair(c, s);
 	sock_free(s);

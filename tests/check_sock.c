@@ -67,21 +67,6 @@ roles_close(struct roles *r)
 	sock_free(r->cdgram);
 }
 
-/* A loopback TCP port that was just in use and is now closed. */
-static int
-closed_port(void)
-{
-	struct sock *l;
-	struct sock_addr a;
-	int port;
-
-	l = tu_listen("tcp://127.0.0.1:0", NULL, 0);
-	ck_assert_int_eq(sock_local_addr(l, &a), 0);
-	port = sock_addr_port(&a);
-	sock_free(l);
-	return port;
-}
-
 static void
 parse_ok(struct sock_addr *a, const char *text)
 {
@@ -677,7 +662,7 @@ START_TEST(test_connect_refused_reports_address)
 {
 	struct sock *s = sock_new();
 	char text[64], want[256];
-	int port = closed_port();
+	int port = tu_closed_port();
 
 	/* A literal names its address already: no "(127.0.0.1:P)" again. */
 	snprintf(text, sizeof text, "tcp://127.0.0.1:%d", port);
@@ -700,7 +685,7 @@ START_TEST(test_connect_refused_by_name_reports_resolved_address)
 	struct sock_addr list[8];
 	struct sock *s = sock_new();
 	char text[64], last[LIBSOCK_ADDRSTRLEN], want[1024];
-	int n, port = closed_port();
+	int n, port = tu_closed_port();
 
 	snprintf(text, sizeof text, "tcp://localhost:%d", port);
 	n = sock_addr_resolve(text, list, 8);
@@ -769,7 +754,7 @@ START_TEST(test_failed_connect_can_retry)
 {
 	char text[LIBSOCK_ADDRSTRLEN], refused[64], msg[256];
 	struct sock *l, *s, *a;
-	int port = closed_port();
+	int port = tu_closed_port();
 
 	l = tu_listen("tcp://127.0.0.1:0", text, sizeof text);
 	s = sock_new();

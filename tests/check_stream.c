@@ -8,13 +8,11 @@
 #include "config.h"
 
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <netinet/in.h>
 
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,21 +23,6 @@
 /* Clients tried before giving up on filling a listen queue. */
 #define FILL_MAX	64
 #define BIG_ECHO	(1024 * 1024)
-
-#define SKIP_TEST(...) do {						\
-	fprintf(stderr, "SKIP %s: ", __func__);				\
-	fprintf(stderr, __VA_ARGS__);					\
-	fputc('\n', stderr);						\
-	return;								\
-} while (0)
-
-/* Timed assertions allow +-20 % and 100 ms of scheduling slack. */
-static void
-assert_took(long long ms, int want)
-{
-	ck_assert_msg(ms >= want * 8 / 10 && ms <= want * 12 / 10 + 100,
-	    "took %lld ms, expected %d ms", ms, want);
-}
 
 static int
 local_port(struct sock *s)
@@ -120,7 +103,7 @@ END_TEST
 START_TEST(test_ipv6_listen_connect_accept_echo)
 {
 	if (!tu_have_ipv6())
-		SKIP_TEST("no IPv6 on this host");
+		TU_SKIP("no IPv6 on this host");
 	listen_connect_echo("tcp://[::1]:0");
 }
 END_TEST
@@ -154,7 +137,7 @@ START_TEST(test_wildcard_listener_is_dual_stack)
 	struct sock_addr local;
 
 	if (!tu_have_ipv6())
-		SKIP_TEST("no IPv6 on this host");
+		TU_SKIP("no IPv6 on this host");
 	l = tu_listen("tcp://*:0", NULL, 0);
 	ck_assert_int_eq(sock_local_addr(l, &local), 0);
 	ck_assert_int_eq(local.storage.ss_family, AF_INET6);
@@ -270,26 +253,13 @@ START_TEST(test_connect_localhost_reaches_ipv4_only_listener)
 }
 END_TEST
 
-/* A port that nothing listens on: from a listener, then closed. */
-static int
-closed_port(void)
-{
-	struct sock *l;
-	int port;
-
-	l = tu_listen("tcp://127.0.0.1:0", NULL, 0);
-	port = local_port(l);
-	sock_free(l);
-	return port;
-}
-
 START_TEST(test_connect_refused_reports_address)
 {
 	struct sock *c, *l, *s;
 	char text[64], want[160], ok[LIBSOCK_ADDRSTRLEN];
 	int port, rc, saved;
 
-	port = closed_port();
+	port = tu_closed_port();
 	snprintf(text, sizeof text, "tcp://127.0.0.1:%d", port);
 	c = sock_new();
 	ck_assert_ptr_nonnull(c);
@@ -316,32 +286,6 @@ START_TEST(test_connect_refused_reports_address)
 	sock_free(l);
 }
 END_TEST
-
-/*
- * Connect clients to text until one does not complete within 200 ms: a
- * listener with backlog 1 that never accepts has a full queue, and Linux
- * then drops SYNs.  Returns 1 when a connect hung, 0 otherwise; the
- * connected clients are kept in cs (count in *n) so the queue stays full.
- */
-static int
-fill_backlog(const char *text, struct sock **cs, int *n)
-{
-	struct sock *c;
-
-	for (*n = 0; *n < FILL_MAX; (*n)++) {
-		c = sock_new();
-		ck_assert_ptr_nonnull(c);
-		ck_assert_int_eq(sock_set_connect_timeout(c, 200), 0);
-		if (sock_connect(c, text) == -1) {
-			ck_assert_msg(sock_error_code(c) == ETIMEDOUT,
-			    "filling the backlog: %s", sock_error(c));
-			sock_free(c);
-			return 1;
-		}
-		cs[*n] = c;
-	}
-	return 0;
-}
 
 static void
 free_all(struct sock **cs, int n)
@@ -373,10 +317,10 @@ START_TEST(test_connect_timeout_full_backlog)
 	int n, rc, saved;
 
 	l = full_listener("tcp://127.0.0.1:0", text, sizeof text);
-	if (!fill_backlog(text, cs, &n)) {
+	if (!tu_fill_backlog(text, cs, FILL_MAX, &n)) {
 		free_all(cs, n);
 		sock_free(l);
-		SKIP_TEST("%d connects to a full backlog all completed; "
+		TU_SKIP("%d connects to a full backlog all completed; "
 		    "SYNs are not dropped here", FILL_MAX);
 	}
 	c = sock_new();
@@ -393,7 +337,7 @@ START_TEST(test_connect_timeout_full_backlog)
 	snprintf(prefix, sizeof prefix, "connect %s", text);
 	ck_assert_msg(strncmp(sock_error(c), prefix, strlen(prefix)) == 0,
 	    "message \"%s\" does not start with \"%s\"", sock_error(c), prefix);
-	assert_took(took, 300);
+	tu_assert_took(took, 300);
 	ck_assert_int_eq(sock_role(c), LIBSOCK_ROLE_NEW);
 	ck_assert_int_eq(sock_fd(c), -1);
 
@@ -425,17 +369,17 @@ START_TEST(test_connect_timeout_bounds_whole_call)
 	int n, rc;
 
 	if (!tu_have_ipv6())
-		SKIP_TEST("no IPv6 on this host");
+		TU_SKIP("no IPv6 on this host");
 	l = full_listener("tcp://*:0", text, sizeof text);
 	snprintf(star, sizeof star, "tcp://*:%d", local_port(l));
 	if (sock_addr_resolve(star, list, 4) != 2) {
 		sock_free(l);
-		SKIP_TEST("%s does not resolve to two addresses", star);
+		TU_SKIP("%s does not resolve to two addresses", star);
 	}
-	if (!fill_backlog(text, cs, &n)) {
+	if (!tu_fill_backlog(text, cs, FILL_MAX, &n)) {
 		free_all(cs, n);
 		sock_free(l);
-		SKIP_TEST("%d connects to a full backlog all completed; "
+		TU_SKIP("%d connects to a full backlog all completed; "
 		    "SYNs are not dropped here", FILL_MAX);
 	}
 	c = sock_new();
@@ -452,7 +396,7 @@ START_TEST(test_connect_timeout_bounds_whole_call)
 	} else {
 		ck_assert_msg(rc == -1, "connect %s succeeded", star);
 		ck_assert_int_eq(sock_error_code(c), ETIMEDOUT);
-		assert_took(took, 300);
+		tu_assert_took(took, 300);
 		ck_assert_int_eq(sock_role(c), LIBSOCK_ROLE_NEW);
 		ck_assert_int_eq(sock_fd(c), -1);
 	}
@@ -479,7 +423,7 @@ START_TEST(test_accept_timeout_then_accepts)
 	ck_assert_ptr_null(s);
 	ck_assert_int_eq(saved, ETIMEDOUT);
 	ck_assert_int_eq(sock_error_code(l), ETIMEDOUT);
-	assert_took(took, 200);
+	tu_assert_took(took, 200);
 	ck_assert_int_eq(sock_role(l), LIBSOCK_ROLE_PASSIVE);
 
 	c = tu_connect(text);
@@ -518,7 +462,7 @@ START_TEST(test_accepted_socket_inherits_timeouts)
 	ck_assert_int_eq(sock_recv(s, buf, sizeof buf), -1);
 	took = tu_now_ms() - t0;
 	ck_assert_int_eq(sock_error_code(s), ETIMEDOUT);
-	assert_took(took, 200);
+	tu_assert_took(took, 200);
 
 	/* send: the client never reads, so the buffers fill and stall. */
 	big = calloc(1, biglen);
@@ -615,7 +559,7 @@ START_TEST(test_failed_connects_leak_no_descriptor)
 	char text[64];
 	int before, i;
 
-	snprintf(text, sizeof text, "tcp://127.0.0.1:%d", closed_port());
+	snprintf(text, sizeof text, "tcp://127.0.0.1:%d", tu_closed_port());
 	c = sock_new();
 	ck_assert_ptr_nonnull(c);
 	before = tu_fd_count();
@@ -652,73 +596,6 @@ END_TEST
 
 /* ------------------------------------------------------------ signals */
 
-static volatile sig_atomic_t alarms;
-
-static void
-on_alarm(int sig)
-{
-	(void)sig;
-	alarms++;
-}
-
-/*
- * The storm's period: 1 ms, or 20 ms under valgrind, which cannot deliver
- * a thousand signals a second and still run the program.
- */
-static long
-storm_period_us(void)
-{
-	return getenv("LIBSOCK_UNDER_VALGRIND") != NULL ? 20000 : 1000;
-}
-
-/* SIGALRM every period, without SA_RESTART: blocked calls see EINTR. */
-static void
-storm_start(struct sigaction *old)
-{
-	struct sigaction sa;
-	struct itimerval it;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_alarm;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0;
-	ck_assert_int_eq(sigaction(SIGALRM, &sa, old), 0);
-	memset(&it, 0, sizeof it);
-	it.it_interval.tv_usec = storm_period_us();
-	it.it_value.tv_usec = storm_period_us();
-	alarms = 0;
-	ck_assert_int_eq(setitimer(ITIMER_REAL, &it, NULL), 0);
-}
-
-static void
-storm_stop(const struct sigaction *old)
-{
-	struct itimerval it;
-	struct sigaction ign;
-
-	memset(&it, 0, sizeof it);
-	setitimer(ITIMER_REAL, &it, NULL);
-	/* Discard an alarm still pending before the old action returns. */
-	memset(&ign, 0, sizeof ign);
-	ign.sa_handler = SIG_IGN;
-	sigemptyset(&ign.sa_mask);
-	sigaction(SIGALRM, &ign, NULL);
-	sigaction(SIGALRM, old, NULL);
-}
-
-/* A thread that never takes SIGALRM, so the signals hit the caller. */
-static void
-spawn_quiet(pthread_t *t, void *(*fn)(void *), void *arg)
-{
-	sigset_t set, old;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGALRM);
-	pthread_sigmask(SIG_BLOCK, &set, &old);
-	ck_assert_int_eq(pthread_create(t, NULL, fn, arg), 0);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-}
-
 struct late_client {
 	const char	*text;
 	struct sock	*c;
@@ -739,7 +616,6 @@ connect_late(void *arg)
 
 START_TEST(test_accept_and_connect_survive_signal_storm)
 {
-	struct sigaction old;
 	struct sock *l, *s, *c[20];
 	struct late_client lc = { NULL, NULL, 0 };
 	char text[LIBSOCK_ADDRSTRLEN];
@@ -749,33 +625,33 @@ START_TEST(test_accept_and_connect_survive_signal_storm)
 
 	l = tu_listen("tcp://127.0.0.1:0", text, sizeof text);
 	lc.text = text;
-	spawn_quiet(&t, connect_late, &lc);
-	storm_start(&old);
+	tu_spawn_quiet(&t, connect_late, &lc);
+	tu_storm_start();
 	/* Blocking accept, interrupted again and again until the client. */
 	s = sock_accept(l);
-	storm_stop(&old);
+	tu_storm_stop();
 	pthread_join(t, NULL);
 	ck_assert_msg(s != NULL, "accept: %s", sock_error(l));
 	ck_assert_int_eq(lc.err, 0);
-	ck_assert_int_gt(alarms, 0);
+	ck_assert_int_gt(tu_storm_alarms(), 0);
 	echo_once(lc.c, s);
 	sock_free(s);
 	sock_free(lc.c);
 
 	/* A timed accept neither fails early nor stretches. */
 	ck_assert_int_eq(sock_set_accept_timeout(l, 200), 0);
-	storm_start(&old);
+	tu_storm_start();
 	t0 = tu_now_ms();
 	s = sock_accept(l);
 	took = tu_now_ms() - t0;
-	storm_stop(&old);
+	tu_storm_stop();
 	ck_assert_ptr_null(s);
 	ck_assert_int_eq(sock_error_code(l), ETIMEDOUT);
-	assert_took(took, 200);
+	tu_assert_took(took, 200);
 
 	/* Connects under the storm complete rather than fail with EINTR. */
 	ck_assert_int_eq(sock_set_accept_timeout(l, 2000), 0);
-	storm_start(&old);
+	tu_storm_start();
 	for (i = 0; i < 20; i++) {
 		c[i] = sock_new();
 		ck_assert_ptr_nonnull(c[i]);
@@ -785,7 +661,7 @@ START_TEST(test_accept_and_connect_survive_signal_storm)
 		ck_assert_msg(s != NULL, "accept %d: %s", i, sock_error(l));
 		sock_free(s);
 	}
-	storm_stop(&old);
+	tu_storm_stop();
 	for (i = 0; i < 20; i++)
 		sock_free(c[i]);
 	sock_free(l);

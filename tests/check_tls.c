@@ -43,14 +43,6 @@
 #define SMALL_BUF	4096	/* send buffers for that transfer */
 #define DAY		86400
 
-#define SKIP_TEST(...) do {						\
-	printf("SKIP %s: ", __func__);					\
-	printf(__VA_ARGS__);						\
-	putchar('\n');							\
-	fflush(stdout);							\
-	return;								\
-} while (0)
-
 #ifdef HAVE_OPENSSL
 
 static char cert_dir[PATH_MAX - 64];	/* made by main */
@@ -874,7 +866,7 @@ START_TEST(test_ipv6_literal_verified_by_ip_san)
 	int port;
 
 	if (!tu_have_ipv6())
-		SKIP_TEST("no IPv6 on this host");
+		TU_SKIP("no IPv6 on this host");
 	scfg = server_config("server");
 	ccfg = client_config("ca.crt");
 	l = tls_listen_on(scfg, "tls://[::1]:0", &port);
@@ -1377,7 +1369,7 @@ START_TEST(test_sni_never_an_ip_literal)
 	ck_assert_msg(sni_sent("127.0.0.1", NULL, sni, sizeof sni) == 0,
 	    "SNI \"%s\" sent for an IPv4 literal", sni);
 	if (!tu_have_ipv6())
-		SKIP_TEST("no IPv6 on this host");
+		TU_SKIP("no IPv6 on this host");
 	ck_assert_msg(sni_sent("[::1]", NULL, sni, sizeof sni) == 0,
 	    "SNI \"%s\" sent for an IPv6 literal", sni);
 }
@@ -1528,7 +1520,7 @@ START_TEST(test_tls11_client_refused_by_server)
 	status = s_client_against(&p, SERVE_RECV_FIRST, tls11, &proc);
 	if (strstr(proc.text, "no protocols available") != NULL ||
 	    strstr(proc.text, "unknown option") != NULL)
-		SKIP_TEST("this openssl will not speak TLS 1.1: %s",
+		TU_SKIP("this openssl will not speak TLS 1.1: %s",
 		    proc.text);
 	ck_assert_msg(p.hs_code == LIBSOCK_ETLS, "server: %s (s_client: %s)",
 	    p.hs_error, proc.text);
@@ -1595,7 +1587,7 @@ START_TEST(test_tls11_server_refused_by_client)
 		sock_tls_config_free(ccfg);
 		if (strstr(proc.text, "no protocols available") != NULL ||
 		    strstr(proc.text, "unknown option") != NULL)
-			SKIP_TEST("this openssl will not serve TLS 1.1: %s",
+			TU_SKIP("this openssl will not serve TLS 1.1: %s",
 			    proc.text);
 		ck_abort_msg("s_server did not start: %s", proc.text);
 	}

@@ -37,14 +37,6 @@
 #define FILL_MAX	16	/* clients to fill a backlog of 1 */
 #define NOBODY		65534
 
-#define SKIP_TEST(...) do {						\
-	printf("SKIP %s: ", __func__);					\
-	printf(__VA_ARGS__);						\
-	putchar('\n');							\
-	fflush(stdout);							\
-	return;								\
-} while (0)
-
 typedef int (*setup_fn)(struct sock *, const char *);
 
 /* ------------------------------------------------------------ helpers */
@@ -966,7 +958,7 @@ START_TEST(test_unsearchable_directory_eacces)
 
 	/* valgrind cannot remove its /tmp files once a child is not root. */
 	if (geteuid() == 0 && getenv("LIBSOCK_UNDER_VALGRIND") != NULL)
-		SKIP_TEST("dropping root privileges under valgrind");
+		TU_SKIP("dropping root privileges under valgrind");
 	snprintf(locked, sizeof locked, "%s/locked", test_dir);
 	ck_assert_int_eq(mkdir(locked, 0700), 0);
 	where_init(&live, "unix", "locked/live.sock");
@@ -1003,35 +995,10 @@ START_TEST(test_unsearchable_directory_eacces)
 	sock_free(l);
 	ck_assert_int_eq(dir_entries(locked), 0);
 	if (strncmp(report, "SKIP", 4) == 0)
-		SKIP_TEST("%s", report + 5);
+		TU_SKIP("%s", report + 5);
 	ck_assert_msg(report[0] == '\0', "%s", report);
 }
 END_TEST
-
-/*
- * Connect clients until one does not get in within 200 ms: a listener
- * with backlog 1 that never accepts has a full queue.  Returns 1 when a
- * connect timed out; the clients that got in are kept in cs (*n).
- */
-static int
-fill_backlog(const char *text, struct sock **cs, int *n)
-{
-	struct sock *c;
-
-	for (*n = 0; *n < FILL_MAX; (*n)++) {
-		c = sock_new();
-		ck_assert_ptr_nonnull(c);
-		ck_assert_int_eq(sock_set_connect_timeout(c, 200), 0);
-		if (sock_connect(c, text) == -1) {
-			ck_assert_msg(sock_error_code(c) == ETIMEDOUT,
-			    "filling the backlog: %s", sock_error(c));
-			sock_free(c);
-			return 1;
-		}
-		cs[*n] = c;
-	}
-	return 0;
-}
 
 START_TEST(test_connect_timeout_on_full_backlog)
 {
@@ -1046,7 +1013,7 @@ START_TEST(test_connect_timeout_on_full_backlog)
 	ck_assert_int_eq(sock_set_backlog(l, 1), 0);
 	ck_assert_int_eq(sock_set_accept_timeout(l, WAIT_MS), 0);
 	ck_assert_msg(sock_listen(l, w.text) == 0, "%s", sock_error(l));
-	filled = fill_backlog(w.text, cs, &n);
+	filled = tu_fill_backlog(w.text, cs, FILL_MAX, &n);
 	ck_assert_msg(filled, "%d clients got into a backlog of 1", n);
 
 	c = sock_new();
@@ -1754,7 +1721,7 @@ START_TEST(test_pass_250_descriptors_in_one_message)
 	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
 	if (rl.rlim_cur < 3 * N) {
 		if (rl.rlim_max < 3 * N)
-			SKIP_TEST("descriptor limit %llu is too low",
+			TU_SKIP("descriptor limit %llu is too low",
 			    (unsigned long long)rl.rlim_max);
 		rl.rlim_cur = 3 * N;
 		ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);

@@ -23,40 +23,8 @@ if [ ! -r "$header" ]; then
 	echo "exports.sh: cannot read $header" >&2
 	exit 99
 fi
-
-# Names followed by "(" outside comments: the declared functions.
-header_functions() {
-	awk '
-	{
-		line = $0
-		out = ""
-		while (line != "") {
-			if (incomment) {
-				i = index(line, "*/")
-				if (i == 0) { line = ""; break }
-				line = substr(line, i + 2)
-				incomment = 0
-			} else {
-				i = index(line, "/*")
-				if (i == 0) { out = out line; line = "" }
-				else {
-					out = out substr(line, 1, i - 1) " "
-					line = substr(line, i + 2)
-					incomment = 1
-				}
-			}
-		}
-		while (match(out, /sock_[a-z0-9_]*[ \t]*\(/)) {
-			name = substr(out, RSTART, RLENGTH)
-			before = RSTART > 1 ? substr(out, RSTART - 1, 1) : " "
-			out = substr(out, RSTART + RLENGTH)
-			if (before ~ /[A-Za-z0-9_]/)
-				continue
-			sub(/[ \t]*\($/, "", name)
-			print name
-		}
-	}' "$header" | sort -u
-}
+# shellcheck source=tests/header-functions.sh
+. "$top_srcdir/tests/header-functions.sh"
 
 if ! syms=$("$NM" -D --defined-only "$so"); then
 	echo "exports.sh: $NM -D --defined-only $so failed" >&2
@@ -66,7 +34,7 @@ fi
 exported=$(printf '%s\n' "$syms" |
     awk 'NF >= 3 { sub(/@.*/, "", $3); print $3 }' |
     grep -v '^LIBSOCK_0\.1$' | sort -u)
-declared=$(header_functions)
+declared=$(header_functions "$header")
 
 if [ -z "$declared" ]; then
 	echo "exports.sh: found no function in $header" >&2

@@ -20,9 +20,8 @@
 # shellcheck disable=SC2094
 set -u
 
+top_srcdir=${top_srcdir:-.}
 top_builddir=${top_builddir:-.}
-server=$top_builddir/examples/echo-server
-client=$top_builddir/examples/echo-client
 
 for tool in socat ncat; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
@@ -30,107 +29,15 @@ for tool in socat ncat; do
 		exit 77
 	fi
 done
-if ! command -v timeout >/dev/null 2>&1; then
-	echo "interop.sh: timeout(1) not found" >&2
-	exit 99
-fi
-for prog in "$server" "$client"; do
-	if [ ! -x "$prog" ]; then
-		echo "interop.sh: $prog not found; run make first" >&2
-		exit 99
-	fi
-done
+# shellcheck source=tests/interop-lib.sh
+. "$top_srcdir/tests/interop-lib.sh"
 
-# Socket paths must fit in 107 bytes: a long TMPDIR is not used.
-base=${TMPDIR:-/tmp}
-[ "${#base}" -le 40 ] || base=/tmp
-work=$(mktemp -d "$base/libsock-interop.XXXXXX") || exit 99
 # echo-client makes its unixgram reply socket under TMPDIR: here, where
 # this script can see whether it was removed.
 TMPDIR=$work
 export TMPDIR
-pids=			# processes started and not yet stopped
-passed=0
 linux=0
 [ "$(uname -s)" = Linux ] && linux=1
-
-# stop PID: SIGTERM to a process this script started, then its exit
-# status in $status.  Every process runs under "timeout -k 2", which
-# passes the signal on and follows it with SIGKILL 2 s later: the wait
-# is bounded.
-stop() {
-	kill -TERM "$1" 2>/dev/null
-	wait "$1"
-	status=$?
-	rest=
-	for p in $pids; do
-		[ "$p" = "$1" ] || rest="$rest $p"
-	done
-	pids=$rest
-}
-
-# shellcheck disable=SC2317	# run by the EXIT trap
-cleanup() {
-	for pid in $pids; do
-		stop "$pid"
-	done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-
-pass() {
-	passed=$((passed + 1))
-	echo "PASS: $*"
-}
-
-# A client command, killed if it runs for more than 10 s.
-bounded() {
-	timeout -k 2 10 "$@"
-}
-
-size() {
-	wc -c <"$1" | tr -d ' '
-}
-
-# wait_size FILE BYTES: wait, at most 5 s, until FILE holds BYTES.
-wait_size() {
-	tries=0
-	while [ "$(size "$1")" -lt "$2" ] && [ "$tries" -lt 50 ]; do
-		sleep 0.1
-		tries=$((tries + 1))
-	done
-	[ "$(size "$1")" -ge "$2" ]
-}
-
-# feed OUT FILE...: write each FILE in turn, each once the echoes of the
-# ones before have reached OUT, and keep the output open until the last
-# echo is in OUT too.  A datagram client quits at the end of its input,
-# so the input must not end before the replies are in; waiting for each
-# echo also keeps each FILE one datagram.
-feed() {
-	out=$1
-	shift
-	want=0
-	for f in "$@"; do
-		cat "$f"
-		want=$((want + $(size "$f")))
-		wait_size "$out" "$want" || return 1
-	done
-}
-
-# same EXPECTED GOT WHAT: the echo must be byte for byte what was sent.
-same() {
-	cmp -s "$1" "$2" && return 0
-	echo "sent $(size "$1") bytes, got $(size "$2") back:" >&2
-	cmp "$1" "$2" >&2
-	fail "$3: the echo differs from what was sent"
-}
 
 # client_ok STATUS WHAT: a client must exit with 0.
 client_ok() {
@@ -139,45 +46,10 @@ client_ok() {
 	fail "$2: the client exited with status $1"
 }
 
-# start_server ADDRESS: echo-server in the background; sets spid and addr
-# (the address it prints on its first line).  Waits 5 s at most.
-start_server() {
-	# Emptied here, not only by the redirections, which happen in the
-	# child: the checks below must never see the previous server's text.
-	: >"$work/server.out"
-	: >"$work/server.err"
-	timeout -k 2 10 "$server" "$1" >"$work/server.out" \
-	    2>"$work/server.err" &
-	spid=$!
-	pids="$pids $spid"
-	tries=0
-	while [ "$tries" -lt 50 ]; do
-		if IFS= read -r line <"$work/server.out"; then
-			case $line in
-			"listening on "*)
-				addr=${line#listening on }
-				return 0
-				;;
-			*)
-				fail "$1: unexpected first line from" \
-				    "echo-server: $line"
-				;;
-			esac
-		fi
-		kill -0 "$spid" 2>/dev/null || break
-		sleep 0.1
-		tries=$((tries + 1))
-	done
-	cat "$work/server.err" >&2
-	fail "$1: echo-server printed no address within 5 s"
-}
-
-# stop_server [PATTERN]: SIGTERM; echo-server must exit with status 0 and
-# have printed nothing on standard error (but lines matching PATTERN).
-stop_server() {
-	stop "$spid"
-	[ "$status" -eq 0 ] ||
-	    fail "$addr: echo-server exited with status $status on SIGTERM"
+# stop_quiet_server [PATTERN]: stop_server; echo-server must also have
+# printed nothing on standard error (but lines matching PATTERN).
+stop_quiet_server() {
+	stop_server
 	if [ $# -gt 0 ]; then
 		grep -v -e "$1" "$work/server.err" >"$work/server.rest"
 	else
@@ -232,7 +104,7 @@ socat_on_free_port() {
 	while [ "$tries_port" -lt 5 ]; do
 		start_server "$1://127.0.0.1:0"
 		port=${addr##*:}
-		stop_server
+		stop_quiet_server
 		start_socat "$2:$port,$3" "$4" && return 0
 		if ! grep -q 'Address already in use' "$work/socat.err"; then
 			cat "$work/socat.err" >&2
@@ -280,7 +152,7 @@ bounded ncat 127.0.0.1 "$port" <"$work/blob" >"$work/got" \
 client_ok $? "ncat TCP client of echo-server $addr"
 same "$work/blob" "$work/got" "ncat TCP client of echo-server $addr"
 pass "ncat TCP client of echo-server $addr: 1 MiB echoed"
-stop_server
+stop_quiet_server
 
 # ------------------------------------------ (b) echo-client, socat TCP server
 socat_on_free_port tcp TCP-LISTEN bind=127.0.0.1,reuseaddr,fork EXEC:cat
@@ -299,7 +171,7 @@ feed "$work/got" "$work/dgram1" "$work/dgram2" |
     bounded ncat -u 127.0.0.1 "$port" >"$work/got" 2>"$work/client.err"
 client_ok $? "ncat UDP client of echo-server $addr"
 same "$work/dgrams" "$work/got" "ncat UDP client of echo-server $addr"
-stop_server
+stop_quiet_server
 pass "ncat UDP client of echo-server $addr: 2 datagrams echoed"
 
 socat_on_free_port udp UDP-RECVFROM bind=127.0.0.1,fork EXEC:cat
@@ -325,7 +197,7 @@ bounded ncat -U "$path" <"$work/blob" >"$work/got" 2>"$work/client.err"
 client_ok $? "ncat Unix client of echo-server $addr"
 same "$work/blob" "$work/got" "ncat Unix client of echo-server $addr"
 pass "ncat Unix client of echo-server $addr: 1 MiB echoed"
-stop_server
+stop_quiet_server
 [ ! -e "$path" ] || fail "$addr: the socket file outlived echo-server"
 
 start_socat "UNIX-LISTEN:$work/socat.sock,fork" EXEC:cat ||
@@ -348,7 +220,7 @@ if [ "$linux" -eq 1 ]; then
 	client_ok $? "socat abstract client of echo-server $addr"
 	same "$work/blob" "$work/got" \
 	    "socat abstract client of echo-server $addr"
-	stop_server
+	stop_quiet_server
 	pass "socat abstract client of echo-server $addr: 1 MiB echoed"
 
 	start_socat "ABSTRACT-LISTEN:$name-socat,fork" EXEC:cat || {
@@ -387,7 +259,7 @@ feed "$work/got" "$work/dgram1" "$work/dgram2" |
 client_ok $? "ncat unixgram client of echo-server $addr"
 same "$work/dgrams" "$work/got" "ncat unixgram client of echo-server $addr"
 pass "ncat unixgram client of echo-server $addr: 2 datagrams echoed"
-stop_server
+stop_quiet_server
 [ ! -e "$path" ] || fail "$addr: the socket file outlived echo-server"
 
 start_socat "UNIX-RECVFROM:$work/socat-dgram.sock,fork" EXEC:cat ||
@@ -423,7 +295,7 @@ feed "$work/got" "$work/dgram2" |
     >"$work/got" 2>"$work/client.err"
 client_ok $? "socat unixgram client of echo-server $addr"
 same "$work/dgram2" "$work/got" "socat unixgram client after an unnamed one"
-stop_server 'unnamed sender'
+stop_quiet_server 'unnamed sender'
 pass "echo-server $addr: an unnamed sender reported, the next one echoed"
 
 echo "interop: $passed passed, 0 failed"

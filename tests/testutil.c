@@ -7,10 +7,13 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <netinet/in.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,4 +185,119 @@ tu_tcp_pair(struct sock **client, struct sock **server)
 	*server = tu_accept(l);
 	sock_free(l);
 	return 0;
+}
+
+void
+tu_assert_took(long long ms, int want)
+{
+	ck_assert_msg(ms >= want * 8 / 10 && ms <= want * 12 / 10 + 100,
+	    "took %lld ms, expected %d ms", ms, want);
+}
+
+int
+tu_closed_port(void)
+{
+	struct sock *l;
+	struct sock_addr a;
+	int port;
+
+	l = tu_listen("tcp://127.0.0.1:0", NULL, 0);
+	ck_assert_int_eq(sock_local_addr(l, &a), 0);
+	port = sock_addr_port(&a);
+	sock_free(l);
+	return port;
+}
+
+int
+tu_fill_backlog(const char *text, struct sock **cs, int max, int *n)
+{
+	struct sock *c;
+
+	for (*n = 0; *n < max; (*n)++) {
+		c = sock_new();
+		ck_assert_ptr_nonnull(c);
+		ck_assert_int_eq(sock_set_connect_timeout(c, 200), 0);
+		if (sock_connect(c, text) == -1) {
+			ck_assert_msg(sock_error_code(c) == ETIMEDOUT,
+			    "filling the backlog: %s", sock_error(c));
+			sock_free(c);
+			return 1;
+		}
+		cs[*n] = c;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ signals */
+
+static volatile sig_atomic_t tu_alarms;
+static struct sigaction tu_storm_old;
+
+static void
+tu_on_alarm(int sig)
+{
+	(void)sig;
+	tu_alarms++;
+}
+
+/*
+ * 1 ms, or 20 ms under valgrind, which cannot deliver a thousand signals
+ * a second and still run the program.
+ */
+long
+tu_storm_period_us(void)
+{
+	return getenv("LIBSOCK_UNDER_VALGRIND") != NULL ? 20000 : 1000;
+}
+
+void
+tu_storm_start(void)
+{
+	struct sigaction sa;
+	struct itimerval it;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = tu_on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;	/* no SA_RESTART: blocked calls see EINTR */
+	ck_assert_int_eq(sigaction(SIGALRM, &sa, &tu_storm_old), 0);
+	memset(&it, 0, sizeof it);
+	it.it_interval.tv_usec = tu_storm_period_us();
+	it.it_value.tv_usec = tu_storm_period_us();
+	tu_alarms = 0;
+	ck_assert_int_eq(setitimer(ITIMER_REAL, &it, NULL), 0);
+}
+
+void
+tu_storm_stop(void)
+{
+	struct itimerval it;
+	struct sigaction ign;
+
+	memset(&it, 0, sizeof it);
+	setitimer(ITIMER_REAL, &it, NULL);
+	/* Discard an alarm still pending before the old action returns. */
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGALRM, &ign, NULL);
+	sigaction(SIGALRM, &tu_storm_old, NULL);
+}
+
+int
+tu_storm_alarms(void)
+{
+	return tu_alarms;
+}
+
+void
+tu_spawn_quiet(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	sigset_t set, old;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	ck_assert_int_eq(pthread_create(t, NULL, fn, arg), 0);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }

@@ -8,12 +8,27 @@
 #define LIBSOCK_TESTUTIL_H
 
 #include <check.h>
+#include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "sock.h"
 
 /* Upper bound for any single test case, in seconds. */
 #define TU_CASE_TIMEOUT	30
+
+/*
+ * Leave the test, passing, after printing "SKIP test_name: " and the
+ * printf-style message on standard output: for a case this system
+ * cannot make (no IPv6, no privilege, a port taken meanwhile).
+ */
+#define TU_SKIP(...) do {						\
+	printf("SKIP %s: ", __func__);					\
+	printf(__VA_ARGS__);						\
+	putchar('\n');							\
+	fflush(stdout);							\
+	return;								\
+} while (0)
 
 /* Number of open descriptors of this process (/proc/self/fd, or probing). */
 int tu_fd_count(void);
@@ -58,5 +73,42 @@ struct sock *tu_accept(struct sock *listener);
  * error; returns 0.
  */
 int tu_tcp_pair(struct sock **client, struct sock **server);
+
+/*
+ * Timed assertions allow +-20 % and 100 ms of scheduling slack: fails the
+ * test unless ms is within that of want.
+ */
+void tu_assert_took(long long ms, int want);
+
+/* A loopback TCP port that was just in use and is now closed. */
+int tu_closed_port(void);
+
+/*
+ * Connect clients to text until one does not complete within 200 ms: a
+ * listener with backlog 1 that never accepts has a full queue, and Linux
+ * then drops SYNs.  Returns 1 when a connect timed out, 0 when max
+ * clients all got in; the connected clients are kept in cs (count in *n)
+ * so the queue stays full.
+ */
+int tu_fill_backlog(const char *text, struct sock **cs, int max, int *n);
+
+/*
+ * A signal storm: SIGALRM every tu_storm_period_us() microseconds,
+ * without SA_RESTART, so that blocked calls see EINTR.  tu_storm_start
+ * installs a counting handler (the previous action is kept) and starts
+ * the timer; tu_storm_stop stops it and restores the previous action.
+ * tu_storm_alarms is the number of signals since the last start.  One
+ * storm at a time.
+ */
+long tu_storm_period_us(void);
+void tu_storm_start(void);
+void tu_storm_stop(void);
+int tu_storm_alarms(void);
+
+/*
+ * pthread_create for a thread that never takes SIGALRM, so that the
+ * signals of a storm hit the calling thread.  Fails the test on error.
+ */
+void tu_spawn_quiet(pthread_t *t, void *(*fn)(void *), void *arg);
 
 #endif /* LIBSOCK_TESTUTIL_H */

@@ -28,8 +28,6 @@ set -u
 
 top_srcdir=${top_srcdir:-.}
 top_builddir=${top_builddir:-.}
-server=$top_builddir/examples/echo-server
-client=$top_builddir/examples/echo-client
 openssl=${OPENSSL:-openssl}
 
 if [ -f "$top_builddir/config.h" ] &&
@@ -41,131 +39,8 @@ if ! command -v "$openssl" >/dev/null 2>&1; then
 	echo "tls-interop.sh: $openssl is not installed; skipping"
 	exit 77
 fi
-if ! command -v timeout >/dev/null 2>&1; then
-	echo "tls-interop.sh: timeout(1) not found" >&2
-	exit 99
-fi
-for prog in "$server" "$client"; do
-	if [ ! -x "$prog" ]; then
-		echo "tls-interop.sh: $prog not found; run make first" >&2
-		exit 99
-	fi
-done
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/libsock-tls-interop.XXXXXX") || exit 99
-pids=			# processes started and not yet stopped
-passed=0
-
-# stop PID: SIGTERM to a process this script started, then its exit
-# status in $status.  Every process runs under "timeout -k 2", which
-# passes the signal on and follows it with SIGKILL 2 s later.
-stop() {
-	kill -TERM "$1" 2>/dev/null
-	wait "$1"
-	status=$?
-	forget "$1"
-}
-
-# forget PID: a process that has ended by itself is no longer ours.
-forget() {
-	rest=
-	for p in $pids; do
-		[ "$p" = "$1" ] || rest="$rest $p"
-	done
-	pids=$rest
-}
-
-# shellcheck disable=SC2317	# run by the EXIT trap
-cleanup() {
-	for pid in $pids; do
-		stop "$pid"
-	done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-
-pass() {
-	passed=$((passed + 1))
-	echo "PASS: $*"
-}
-
-bounded() {
-	timeout -k 2 10 "$@"
-}
-
-size() {
-	wc -c <"$1" | tr -d ' '
-}
-
-# wait_size FILE BYTES: wait, at most 5 s, until FILE holds BYTES.
-wait_size() {
-	tries=0
-	while [ "$(size "$1")" -lt "$2" ] && [ "$tries" -lt 50 ]; do
-		sleep 0.1
-		tries=$((tries + 1))
-	done
-	[ "$(size "$1")" -ge "$2" ]
-}
-
-# feed OUT FILE: write FILE, then keep the output open until OUT holds
-# as many bytes: s_client quits at the end of its input, echo or not.
-feed() {
-	cat "$2"
-	wait_size "$1" "$(size "$2")"
-}
-
-same() {
-	cmp -s "$1" "$2" && return 0
-	echo "sent $(size "$1") bytes, got $(size "$2") back:" >&2
-	cmp "$1" "$2" >&2
-	fail "$3: the echo differs from what was sent"
-}
-
-# start_server ARGS...: echo-server in the background; sets spid and addr
-# (the address it prints on its first line).  Waits 5 s at most.
-start_server() {
-	: >"$work/server.out"
-	: >"$work/server.err"
-	timeout -k 2 10 "$server" "$@" >"$work/server.out" \
-	    2>"$work/server.err" &
-	spid=$!
-	pids="$pids $spid"
-	tries=0
-	while [ "$tries" -lt 50 ]; do
-		if IFS= read -r line <"$work/server.out"; then
-			case $line in
-			"listening on "*)
-				addr=${line#listening on }
-				return 0
-				;;
-			*)
-				fail "echo-server $*: unexpected first line:" \
-				    "$line"
-				;;
-			esac
-		fi
-		kill -0 "$spid" 2>/dev/null || break
-		sleep 0.1
-		tries=$((tries + 1))
-	done
-	cat "$work/server.err" >&2
-	fail "echo-server $*: printed no address within 5 s"
-}
-
-# stop_server: SIGTERM; echo-server must exit with status 0.
-stop_server() {
-	stop "$spid"
-	[ "$status" -eq 0 ] || {
-		cat "$work/server.err" >&2
-		fail "$addr: echo-server exited with status $status"
-	}
-}
+# shellcheck source=tests/interop-lib.sh
+. "$top_srcdir/tests/interop-lib.sh"
 
 # start_s_server NACCEPT: "openssl s_server" on a port of 127.0.0.1 that
 # the system has just given an echo-server, echoing through a FIFO; sets
