@@ -214,10 +214,10 @@ sk_connect_result(int fd)
 }
 
 /*
- * Connect fd, which is left blocking: the connect itself runs
- * non-blocking and completes through poll(2) and SO_ERROR, so that a
- * deadline holds and an interrupted connect is finished rather than
- * restarted (restarting gives EALREADY).
+ * Connect fd, which is left blocking.  With a deadline the connect runs
+ * non-blocking and completes through poll(2) and SO_ERROR, so that the
+ * deadline holds; either way an interrupted connect is finished rather
+ * than restarted (restarting gives EALREADY).
  */
 int
 sk_connect_fd(int fd, const struct sockaddr *sa, socklen_t len,
@@ -225,6 +225,16 @@ sk_connect_fd(int fd, const struct sockaddr *sa, socklen_t len,
 {
 	int rc, saved;
 
+	/*
+	 * No deadline: a plain blocking connect, one system call as raw code
+	 * has it; only an interrupted one is finished through poll(2).
+	 */
+	if (deadline < 0) {
+		if ((rc = connect(fd, sa, len)) == -1 && errno == EINTR &&
+		    (rc = sk_wait(fd, POLLOUT, -1)) == 0)
+			rc = sk_connect_result(fd);
+		return rc;
+	}
 	if (sk_set_nonblock(fd, 1) == -1)
 		return -1;
 	rc = connect(fd, sa, len);
