@@ -105,12 +105,23 @@ sk_adopt(struct sock *s, int fd, int role, int transport, int family)
 	s->family = family;
 }
 
+/*
+ * What a descriptor carries beyond itself, ended before it closes: the
+ * TLS session (close_notify) and the socket file it made.  Every way a
+ * descriptor is closed goes through here.
+ */
+static void
+sk_end_attachments(struct sock *s)
+{
+	sk_unix_release(s);
+	sk_tls_end(s);
+}
+
 /* Back to NEW after a failed set-up: no descriptor, the error kept. */
 static void
 sk_abandon(struct sock *s)
 {
-	sk_unix_release(s);
-	sk_tls_end(s);
+	sk_end_attachments(s);
 	sk_close_fd(s->fd);
 	sk_adopt(s, -1, LIBSOCK_ROLE_NEW, 0, 0);
 	memset(&s->where, 0, sizeof s->where);
@@ -368,8 +379,7 @@ sock_close(struct sock *s)
 	if (sk_check(s, "close", open_roles) == -1)
 		return -1;
 	fd = s->fd;
-	sk_unix_release(s);
-	sk_tls_end(s);
+	sk_end_attachments(s);
 	sk_adopt(s, -1, LIBSOCK_ROLE_CLOSED, s->transport, s->family);
 	/*
 	 * close(2) frees the descriptor whatever it returns (see
@@ -387,8 +397,7 @@ sock_free(struct sock *s)
 
 	if (s == NULL)
 		return;
-	sk_unix_release(s);
-	sk_tls_end(s);
+	sk_end_attachments(s);
 	sk_close_fd(s->fd);
 	sock_tls_config_free(s->tls_config);
 	free(s);
