@@ -80,6 +80,7 @@ extern "C" {
 #define LIBSOCK_ROLE_DGRAM	3	/* bound datagram socket */
 #define LIBSOCK_ROLE_CONNECTED_DGRAM 4	/* datagram socket with one peer */
 #define LIBSOCK_ROLE_CLOSED	5	/* closed by sock_close() */
+#define LIBSOCK_ROLE_CONNECTING	6	/* non-blocking connect under way */
 
 /*
  * Room for any address formatted by sock_addr_format(), with its NUL: the
@@ -114,8 +115,49 @@ struct sock_addr {
 #define LIBSOCK_TLS_CLIENT	1
 #define LIBSOCK_TLS_SERVER	2
 
+/* Readiness for the poller: asked for, and reported. */
+#define LIBSOCK_POLL_IN		0x01	/* readable, or a connection waits */
+#define LIBSOCK_POLL_OUT	0x02	/* writable, or a connect finished */
+#define LIBSOCK_POLL_ERR	0x04	/* an error is pending (reported only) */
+#define LIBSOCK_POLL_HUP	0x08	/* the peer hung up (reported only) */
+#define LIBSOCK_POLL_EDGE	0x10	/* asked: report changes, not levels */
+
 /* The socket object, opaque. */
 struct sock;
+
+/*
+ * One ready socket, from sock_poller_wait().  The array belongs to the
+ * poller and lasts until its next wait; an entry whose sock is NULL was
+ * removed after the wait (closed, freed or deleted): skip it.
+ */
+struct sock_event {
+	struct sock	*sock;
+	void		*udata;		/* as given to sock_poller_add/mod */
+	unsigned	 events;	/* LIBSOCK_POLL_IN, _OUT, _ERR, _HUP */
+};
+
+/* The readiness poller, opaque: epoll, kqueue or poll(2) inside. */
+struct sock_poller;
+
+/*
+ * One datagram of a batch for sock_sendmany() and sock_recvmany().
+ * Sending: buf and len say what, addr where (ignored when connected).
+ * Receiving: buf and len give the room; n, flags and addr are filled.
+ */
+struct sock_dgram {
+	void			*buf;
+	size_t			 len;
+	size_t			 n;	/* bytes sent or received */
+	int			 flags;	/* LIBSOCK_DGRAM_TRUNC */
+	struct sock_addr	 addr;
+};
+
+/* Flags of struct sock_dgram. */
+#define LIBSOCK_DGRAM_TRUNC	0x01	/* longer than len: the rest is lost */
+
+/* UDP offloads in effect, from sock_offload(). */
+#define LIBSOCK_OFFLOAD_GSO	0x01	/* segmentation (UDP_SEGMENT) */
+#define LIBSOCK_OFFLOAD_GRO	0x02	/* coalescing (UDP_GRO) */
 
 /* The TLS configuration, opaque, shared and reference-counted. */
 struct sock_tls_config;
@@ -157,6 +199,34 @@ LIBSOCK_API ssize_t sock_sendto(struct sock *s, const void *buf, size_t len,
     const struct sock_addr *to);
 LIBSOCK_API ssize_t sock_recvfrom(struct sock *s, void *buf, size_t len,
     struct sock_addr *from);
+
+/* Batched datagrams and UDP segmentation offload. */
+LIBSOCK_API int sock_sendmany(struct sock *s, struct sock_dgram *dgrams,
+    int count);
+LIBSOCK_API int sock_recvmany(struct sock *s, struct sock_dgram *dgrams,
+    int count);
+LIBSOCK_API ssize_t sock_send_segments(struct sock *s, const void *buf,
+    size_t len, size_t segment, const struct sock_addr *to);
+LIBSOCK_API ssize_t sock_recv_segments(struct sock *s, void *buf, size_t len,
+    size_t *segment, struct sock_addr *from);
+LIBSOCK_API int sock_set_gro(struct sock *s, int on);
+LIBSOCK_API int sock_offload(struct sock *s);
+
+/* Non-blocking mode. */
+LIBSOCK_API int sock_set_nonblocking(struct sock *s, int on);
+LIBSOCK_API int sock_connect_finish(struct sock *s);
+
+/* The readiness poller. */
+LIBSOCK_API struct sock_poller *sock_poller_new(void) LIBSOCK_NODISCARD;
+LIBSOCK_API void sock_poller_free(struct sock_poller *p);
+LIBSOCK_API int sock_poller_add(struct sock_poller *p, struct sock *s,
+    unsigned events, void *udata);
+LIBSOCK_API int sock_poller_mod(struct sock_poller *p, struct sock *s,
+    unsigned events, void *udata);
+LIBSOCK_API int sock_poller_del(struct sock_poller *p, struct sock *s);
+LIBSOCK_API int sock_poller_wait(struct sock_poller *p, int timeout_ms,
+    struct sock_event **events);
+LIBSOCK_API const char *sock_poller_backend(const struct sock_poller *p);
 
 /* Addresses of a socket. */
 LIBSOCK_API int sock_local_addr(struct sock *s, struct sock_addr *addr);

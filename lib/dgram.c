@@ -45,12 +45,35 @@ sock_bind_addr(struct sock *s, const struct sock_addr *addr)
 }
 
 /*
- * Receive one datagram.  MSG_TRUNC asks Linux for the datagram's real
- * length; elsewhere msg_flags alone says it was cut.
+ * A source address as received.  Linux gives an unbound Unix sender no
+ * address at all; IPv4 peers of a dual-stack socket stay IPv4.
+ */
+void
+sk_dgram_source(const struct sock *s, struct sock_addr *from,
+    const struct sockaddr_storage *ss, socklen_t len)
+{
+	struct sockaddr_storage unnamed;
+
+	if (s->family == AF_UNIX && len < offsetof(struct sockaddr_un,
+	    sun_path)) {
+		memset(&unnamed, 0, sizeof unnamed);
+		unnamed.ss_family = AF_UNIX;
+		ss = &unnamed;
+		len = offsetof(struct sockaddr_un, sun_path);
+	}
+	sk_addr_from_sockaddr(from, s->transport, (const struct sockaddr *)ss,
+	    len);
+	sk_addr_unmap(from);
+}
+
+/*
+ * Receive one datagram, with ancillary data into ctl when given (*ctllen
+ * its room, then its length).  MSG_TRUNC asks Linux for the datagram's
+ * real length; elsewhere msg_flags alone says it was cut.
  */
 ssize_t
-sk_recv_dgram(struct sock *s, const char *op, void *buf, size_t len,
-    struct sock_addr *from)
+sk_recv_dgram_ctl(struct sock *s, const char *op, void *buf, size_t len,
+    struct sock_addr *from, void *ctl, size_t *ctllen)
 {
 	struct sockaddr_storage ss;
 	struct iovec iov;
@@ -68,19 +91,16 @@ sk_recv_dgram(struct sock *s, const char *op, void *buf, size_t len,
 	msg.msg_namelen = sizeof ss;
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
+	if (ctl != NULL) {
+		msg.msg_control = ctl;
+		msg.msg_controllen = *ctllen;
+	}
 	if ((n = sk_recvmsg(s, op, &msg, flags)) < 0)
 		return n;
-	if (from != NULL) {
-		/* Linux gives an unbound Unix sender no address at all. */
-		if (s->family == AF_UNIX &&
-		    msg.msg_namelen < offsetof(struct sockaddr_un, sun_path)) {
-			ss.ss_family = AF_UNIX;
-			msg.msg_namelen = offsetof(struct sockaddr_un, sun_path);
-		}
-		sk_addr_from_sockaddr(from, s->transport,
-		    (struct sockaddr *)&ss, msg.msg_namelen);
-		sk_addr_unmap(from);
-	}
+	if (ctl != NULL)
+		*ctllen = msg.msg_controllen;
+	if (from != NULL)
+		sk_dgram_source(s, from, &ss, msg.msg_namelen);
 	if (!(msg.msg_flags & MSG_TRUNC))
 		return n;
 	if ((size_t)n > len)
@@ -88,6 +108,13 @@ sk_recv_dgram(struct sock *s, const char *op, void *buf, size_t len,
 		    "truncated to %zu", op, n, len);
 	return sk_failx(s, LIBSOCK_ETRUNC, "%s: datagram truncated to %zu "
 	    "bytes", op, len);
+}
+
+ssize_t
+sk_recv_dgram(struct sock *s, const char *op, void *buf, size_t len,
+    struct sock_addr *from)
+{
+	return sk_recv_dgram_ctl(s, op, buf, len, from, NULL, NULL);
 }
 
 ssize_t
@@ -101,45 +128,52 @@ sock_recvfrom(struct sock *s, void *buf, size_t len, struct sock_addr *from)
 }
 
 /* sendto on a new object: an unbound datagram socket for to's family. */
-static int
-sk_sendto_open(struct sock *s, const struct sock_addr *to)
+int
+sk_dgram_open(struct sock *s, const struct sock_addr *to)
 {
-	if (sk_open(s, to, SK_APPLY_BOUND) == -1)
+	struct sock_addr dst = *to;
+
+	if (dst.transport == 0)
+		dst.transport = to->storage.ss_family == AF_UNIX ?
+		    LIBSOCK_UNIXGRAM : LIBSOCK_UDP;
+	if (sk_open(s, &dst, SK_APPLY_BOUND) == -1)
 		return -1;
 	s->role = LIBSOCK_ROLE_DGRAM;
 	memset(&s->where, 0, sizeof s->where);
 	return 0;
 }
 
-static int
-sk_sendto_check(struct sock *s, const void *buf, size_t len,
+/* The checks of every call that sends to an address. */
+int
+sk_sendto_check(struct sock *s, const char *op, const void *buf, size_t len,
     const struct sock_addr *to)
 {
 	unsigned roles = SK_ROLE(LIBSOCK_ROLE_NEW) | SK_ROLE(LIBSOCK_ROLE_DGRAM);
 
 	if (s != NULL && s->role == LIBSOCK_ROLE_CONNECTED_DGRAM)
-		return sk_failx(s, EISCONN, "sendto: socket is connected; "
-		    "use sock_send");
-	if (sk_check(s, "sendto", roles) == -1)
+		return sk_failx(s, EISCONN, "%s: socket is connected; "
+		    "use sock_send", op);
+	if (sk_check(s, op, roles) == -1)
 		return -1;
 	if (buf == NULL && len > 0)
-		return sk_failx(s, EINVAL, "sendto: no buffer");
+		return sk_failx(s, EINVAL, "%s: no buffer", op);
 	if (to == NULL)
-		return sk_failx(s, EINVAL, "sendto: no destination");
+		return sk_failx(s, EINVAL, "%s: no destination", op);
 	if (to->transport != 0 && sk_is_stream(to->transport))
-		return sk_failx(s, EINVAL, "sendto: destination is not a "
-		    "datagram (udp:// or unixgram:) address");
+		return sk_failx(s, EINVAL, "%s: destination is not a "
+		    "datagram (udp:// or unixgram:) address", op);
 	return 0;
 }
 
-static ssize_t
-sk_sendto_fail(struct sock *s, int code, const struct sock_addr *to)
+ssize_t
+sk_sendto_fail(struct sock *s, const char *op, int code,
+    const struct sock_addr *to)
 {
 	char text[LIBSOCK_ADDRSTRLEN];
 
 	if (sock_addr_format(to, text, sizeof text, 0) < 0)
-		return sk_fail(s, code, "sendto");
-	return sk_fail(s, code, "sendto %s", text);
+		return sk_fail(s, code, "%s", op);
+	return sk_fail(s, code, "%s %s", op, text);
 }
 
 ssize_t
@@ -151,24 +185,19 @@ sock_sendto(struct sock *s, const void *buf, size_t len,
 	ssize_t n;
 	int rc;
 
-	if (sk_sendto_check(s, buf, len, to) == -1)
+	if (sk_sendto_check(s, "sendto", buf, len, to) == -1)
 		return -1;
-	if (s->role == LIBSOCK_ROLE_NEW) {
-		dst = *to;
-		if (dst.transport == 0)
-			dst.transport = to->storage.ss_family == AF_UNIX ?
-			    LIBSOCK_UNIXGRAM : LIBSOCK_UDP;
-		if (sk_sendto_open(s, &dst) == -1)
-			return -1;
-	}
+	if (s->role == LIBSOCK_ROLE_NEW && sk_dgram_open(s, to) == -1)
+		return -1;
 	if (sk_addr_to_family(to, s->family, &dst) == -1)
-		return sk_sendto_fail(s, EAFNOSUPPORT, to);
+		return sk_sendto_fail(s, "sendto", EAFNOSUPPORT, to);
 	for (;;) {
 		n = sendto(s->fd, buf, len, sk_send_flags(s->tmo.send),
 		    (const struct sockaddr *)&dst.storage, dst.len);
 		if (n >= 0)
 			return n;
 		if ((rc = sk_io_again(s, POLLOUT, s->tmo.send, &deadline)) != 0)
-			return rc < -1 ? rc : sk_sendto_fail(s, errno, to);
+			return rc < -1 ? rc :
+			    sk_sendto_fail(s, "sendto", errno, to);
 	}
 }

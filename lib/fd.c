@@ -115,13 +115,22 @@ sk_nosigpipe(int fd)
 #endif
 }
 
-/* A socket that is close-on-exec from birth where the system allows. */
+/*
+ * A socket that is close-on-exec from birth where the system allows, and
+ * non-blocking if asked, in the same call where SOCK_NONBLOCK exists.
+ */
 int
-sk_socket(int family, int type)
+sk_socket(int family, int type, int nonblock)
 {
 	int fd, saved;
 
 #if defined(HAVE_DECL_SOCK_CLOEXEC) && HAVE_DECL_SOCK_CLOEXEC
+#ifdef SOCK_NONBLOCK
+	if (nonblock) {
+		type |= SOCK_NONBLOCK;
+		nonblock = 0;
+	}
+#endif
 	fd = socket(family, type | SOCK_CLOEXEC, 0);
 #else
 	fd = socket(family, type, 0);
@@ -134,7 +143,7 @@ sk_socket(int family, int type)
 #endif
 	if (fd == -1)
 		return -1;
-	if (sk_nosigpipe(fd) == -1) {
+	if (sk_nosigpipe(fd) == -1 || (nonblock && sk_set_nonblock(fd, 1))) {
 		saved = errno;
 		sk_close_fd(fd);
 		errno = saved;
@@ -255,6 +264,43 @@ sk_connect_fd(int fd, const struct sockaddr *sa, socklen_t len,
 	return rc;
 }
 
+/*
+ * Start a connect on the non-blocking fd: 0 if it finished at once,
+ * LIBSOCK_WANT_WRITE while it goes on, -1 with errno if it failed.
+ */
+int
+sk_connect_start(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	if (connect(fd, sa, len) == 0)
+		return 0;
+	/* An interrupted non-blocking connect goes on as well. */
+	if (errno != EINPROGRESS && errno != EINTR)
+		return -1;
+	errno = EAGAIN;
+	return LIBSOCK_WANT_WRITE;
+}
+
+/*
+ * Where a started connect stands: 0 connected, LIBSOCK_WANT_WRITE still
+ * under way, -1 failed with its error.  SO_ERROR alone cannot tell "under
+ * way" from "done": getpeername(2) succeeds only once connected.
+ */
+int
+sk_connect_check(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+
+	if (sk_connect_result(fd) == -1)
+		return -1;
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0)
+		return 0;
+	if (errno != ENOTCONN)
+		return -1;
+	errno = EAGAIN;
+	return LIBSOCK_WANT_WRITE;
+}
+
 /* Errors accept(2) may return for one connection, not for the listener. */
 static int
 sk_accept_transient(int err)
@@ -285,17 +331,19 @@ sk_accept_transient(int err)
 }
 
 static int
-sk_accept_once(int lfd, struct sockaddr_storage *peer, socklen_t *len)
+sk_accept_once(int lfd, int nonblock, struct sockaddr_storage *peer,
+    socklen_t *len)
 {
 #ifdef HAVE_ACCEPT4
-	return accept4(lfd, (struct sockaddr *)peer, len, SOCK_CLOEXEC);
+	return accept4(lfd, (struct sockaddr *)peer, len,
+	    SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0));
 #else
 	int fd, saved;
 
 	if ((fd = accept(lfd, (struct sockaddr *)peer, len)) == -1)
 		return -1;
-	/* Inherited O_NONBLOCK on the BSDs; clear it, set close-on-exec. */
-	if (sk_set_nonblock(fd, 0) == -1 || sk_set_cloexec(fd) == -1 ||
+	/* Inherited O_NONBLOCK on the BSDs: set it as asked, close-on-exec. */
+	if (sk_set_nonblock(fd, nonblock) == -1 || sk_set_cloexec(fd) == -1 ||
 	    sk_nosigpipe(fd) == -1) {
 		saved = errno;
 		sk_close_fd(fd);
@@ -307,25 +355,97 @@ sk_accept_once(int lfd, struct sockaddr_storage *peer, socklen_t *len)
 }
 
 /*
- * Accept one connection from the non-blocking listener lfd; the new
- * descriptor is blocking and close-on-exec, its peer in peer and len.
+ * The reserve a listener keeps for running out of descriptors: a
+ * duplicate of the listener itself, which needs no file system.
  */
 int
-sk_accept_fd(int lfd, int64_t deadline, struct sockaddr_storage *peer,
+sk_spare_take(struct sock *l)
+{
+#ifdef F_DUPFD_CLOEXEC
+	l->spare_fd = fcntl(l->fd, F_DUPFD_CLOEXEC, 0);
+#else
+	if ((l->spare_fd = dup(l->fd)) != -1 && sk_set_cloexec(l->spare_fd))
+		sk_close_fd(l->spare_fd), l->spare_fd = -1;
+#endif
+	return l->spare_fd;
+}
+
+/* Waiting connections closed per call: a queue's worth (SOMAXCONN). */
+#define SK_SHED_MAX	4096
+
+/*
+ * Out of descriptors: free the reserve, accept and close what waits in
+ * the queue, take the reserve again.  Left in the queue, those
+ * connections would keep the listener readable and an event loop
+ * spinning on an accept that cannot succeed.  Returns how many were
+ * closed, or -1 when the queue was found empty: Linux says EMFILE before
+ * it looks at the queue, so an empty one must read as EAGAIN.
+ */
+static int
+sk_shed(struct sock *l)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, n = 0;
+
+	if (l->spare_fd < 0)
+		return 0;
+	sk_close_fd(l->spare_fd);
+	l->spare_fd = -1;
+	while (n < SK_SHED_MAX) {
+		len = sizeof ss;
+		if ((fd = sk_accept_once(l->fd, 0, &ss, &len)) == -1) {
+			if (errno == EINTR || sk_accept_transient(errno))
+				continue;
+			if (n == 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				n = -1;
+			break;
+		}
+		sk_close_fd(fd);
+		n++;
+	}
+	(void)sk_spare_take(l);
+	return n;
+}
+
+/*
+ * Accept one connection from the non-blocking listener l; the new
+ * descriptor is close-on-exec and blocking unless l is non-blocking, its
+ * peer in peer and len.  A non-blocking l never waits (EAGAIN).  Under
+ * EMFILE or ENFILE the queue is shed first; errno says which, and
+ * l->shed how many connections were closed; with nothing waiting it is
+ * EAGAIN, or a wait, as without the shortage.
+ */
+int
+sk_accept_fd(struct sock *l, int64_t deadline, struct sockaddr_storage *peer,
     socklen_t *len)
 {
 	socklen_t room = *len;
-	int fd;
+	int fd, err;
 
 	for (;;) {
 		*len = room;
-		if ((fd = sk_accept_once(lfd, peer, len)) != -1)
+		if ((fd = sk_accept_once(l->fd, l->nonblock, peer, len)) != -1)
 			return fd;
-		if (errno == EINTR || sk_accept_transient(errno))
+		err = errno;
+		if (err == EINTR || sk_accept_transient(err))
 			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
+		if ((err == EMFILE || err == ENFILE) &&
+		    (l->shed = sk_shed(l)) >= 0) {
+			errno = err;
 			return -1;
-		if (sk_wait(lfd, POLLIN, deadline) == -1)
+		}
+		if (l->shed == -1) {
+			l->shed = 0;
+			err = EAGAIN;
+		}
+		if (err != EAGAIN && err != EWOULDBLOCK)
+			return -1;
+		if (l->nonblock) {
+			errno = EAGAIN;
+			return -1;
+		}
+		if (sk_wait(l->fd, POLLIN, deadline) == -1)
 			return -1;
 	}
 }

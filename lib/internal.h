@@ -61,6 +61,18 @@ struct sk_timeouts {
 #define SK_HANDSHAKE_TIMEOUT	30000	/* the default, in ms */
 
 struct sk_tls;			/* tls.c: the TLS state of one socket */
+struct sk_pending;		/* sock.c: a non-blocking connect under way */
+
+/* A socket's place in a poller (poller.c); poller NULL: in none. */
+struct sk_reg {
+	struct sock_poller	*poller;
+	void			*udata;
+	unsigned		 events;	/* asked: LIBSOCK_POLL_* */
+	unsigned		 armed;		/* edge not yet reported (poll) */
+	size_t			 slot;		/* index in the poller's table */
+	int			 fd;		/* known to the backend, or -1 */
+	int			 tls_check;	/* may hold decrypted bytes */
+};
 
 struct sock {
 	int			fd;
@@ -75,6 +87,13 @@ struct sock {
 		dev_t		dev;
 		ino_t		ino;
 	}			bound;
+	int			nonblock;	/* sock_set_nonblocking */
+	int			spare_fd;	/* listener: reserve for EMFILE */
+	int			shed;		/* connections the last EMFILE closed */
+	int			gso;		/* -1 not probed, 0 off, 1 on */
+	int			gro;		/* UDP_GRO turned on */
+	struct sk_pending	*pending;	/* role CONNECTING only */
+	struct sk_reg		reg;
 	struct sock_tls_config	*tls_config;	/* a reference, or NULL */
 	struct sk_tls		*tls;		/* TLS state, or NULL */
 	char			tls_name[SK_HOST_MAX + 1];	/* as set */
@@ -117,6 +136,8 @@ int sk_check(struct sock *s, const char *op, unsigned roles);
 const char *sk_role_name(int role);
 void sk_adopt(struct sock *s, int fd, int role, int transport, int family);
 void sk_init(struct sock *s);
+int sk_setup_resume(struct sock *s,
+    int (*step)(struct sock *, const struct sock_addr *));
 
 /* addr.c */
 #define SK_HOST_WILDCARD	1	/* "*" */
@@ -158,13 +179,16 @@ int sk_unix_format(const struct sock_addr *addr, char *buf, size_t size,
 /* fd.c: every descriptor operation, once. */
 int64_t sk_deadline(int timeout_ms);
 int sk_wait(int fd, short events, int64_t deadline);
-int sk_socket(int family, int type);
+int sk_socket(int family, int type, int nonblock);
 int sk_socketpair(int type, int fds[2]);
 int sk_set_nonblock(int fd, int on);
 int sk_connect_fd(int fd, const struct sockaddr *sa, socklen_t len,
     int64_t deadline);
-int sk_accept_fd(int lfd, int64_t deadline, struct sockaddr_storage *peer,
-    socklen_t *len);
+int sk_connect_start(int fd, const struct sockaddr *sa, socklen_t len);
+int sk_connect_check(int fd);
+int sk_accept_fd(struct sock *l, int64_t deadline,
+    struct sockaddr_storage *peer, socklen_t *len);
+int sk_spare_take(struct sock *l);
 void sk_close_fd(int fd);
 
 /* options.c */
@@ -182,9 +206,20 @@ int sk_backlog(const struct sock *s);
 #define SK_WHOLE(ms)	((ms) < 0 ? SK_WAIT_FOREVER : (ms))
 int sk_io_again(struct sock *s, short events, int timeout_ms,
     int64_t *deadline);
+int sk_nonblocking_now(const struct sock *s, int timeout_ms);
+int sk_want(struct sock *s, short events);
 int sk_send_flags(int timeout_ms);
 ssize_t sk_recv_dgram(struct sock *s, const char *op, void *buf, size_t len,
     struct sock_addr *from);
+ssize_t sk_recv_dgram_ctl(struct sock *s, const char *op, void *buf,
+    size_t len, struct sock_addr *from, void *ctl, size_t *ctllen);
+void sk_dgram_source(const struct sock *s, struct sock_addr *from,
+    const struct sockaddr_storage *ss, socklen_t len);
+int sk_dgram_open(struct sock *s, const struct sock_addr *to);
+int sk_sendto_check(struct sock *s, const char *op, const void *buf,
+    size_t len, const struct sock_addr *to);
+ssize_t sk_sendto_fail(struct sock *s, const char *op, int code,
+    const struct sock_addr *to);
 ssize_t sk_sendmsg(struct sock *s, const char *op, const struct msghdr *msg,
     int timeout_ms);
 ssize_t sk_recvmsg(struct sock *s, const char *op, struct msghdr *msg,
@@ -206,6 +241,14 @@ ssize_t sk_tls_recv(struct sock *s, void *buf, size_t len, int timeout_ms,
     int64_t *deadline);
 int sk_tls_shutdown(struct sock *s);
 void sk_tls_end(struct sock *s);
+int sk_tls_buffered(struct sock *s);
+
+/* poller.c: what the rest of the library tells a socket's poller. */
+int sk_poll_fd_opened(struct sock *s);
+void sk_poll_fd_closing(struct sock *s);
+void sk_poll_forget(struct sock *s);
+void sk_poll_rearm(struct sock *s, unsigned events);
+void sk_poll_tls_check(struct sock *s);
 
 /* unix.c */
 int sk_unix_bind(struct sock *s, const struct sock_addr *addr);

@@ -45,13 +45,37 @@ sk_recv_flags(int timeout_ms)
 }
 
 /*
+ * Whether a call that cannot proceed now returns a want code instead of
+ * waiting: in non-blocking mode, unless it is a whole transfer, and on a
+ * descriptor the caller made non-blocking itself when no timeout is set.
+ */
+int
+sk_nonblocking_now(const struct sock *s, int timeout_ms)
+{
+	if (timeout_ms == SK_WAIT_FOREVER)
+		return 0;
+	return s->nonblock || timeout_ms == -1;
+}
+
+/* The want code for events, with errno EAGAIN; an edge poller re-arms. */
+int
+sk_want(struct sock *s, short events)
+{
+	int in = events & POLLIN;
+
+	sk_poll_rearm(s, in ? LIBSOCK_POLL_IN : LIBSOCK_POLL_OUT);
+	errno = EAGAIN;
+	return in ? LIBSOCK_WANT_READ : LIBSOCK_WANT_WRITE;
+}
+
+/*
  * After an I/O call failed: 0 to call again (EINTR, or readiness came
- * within the timeout), LIBSOCK_WANT_* for a descriptor the caller made
- * non-blocking, -1 with errno for a failure.  The deadline is armed at
- * the first wait and disarmed by the caller after progress, so the
- * timeout bounds each stretch without progress.  The whole-transfer
- * calls wait even on a non-blocking descriptor (SK_IO_WAIT): a want
- * code in the middle of a transfer would lose the count of bytes moved.
+ * within the timeout), LIBSOCK_WANT_* when the call must not wait (see
+ * sk_nonblocking_now), -1 with errno for a failure.  The deadline is
+ * armed at the first wait and disarmed by the caller after progress, so
+ * the timeout bounds each stretch without progress.  The whole-transfer
+ * calls wait even in non-blocking mode: a want code in the middle of a
+ * transfer would lose the count of bytes moved.
  */
 int
 sk_io_again(struct sock *s, short events, int timeout_ms, int64_t *deadline)
@@ -60,8 +84,8 @@ sk_io_again(struct sock *s, short events, int timeout_ms, int64_t *deadline)
 		return 0;
 	if (errno != EAGAIN && errno != EWOULDBLOCK)
 		return -1;
-	if (timeout_ms == -1)
-		return events == POLLIN ? LIBSOCK_WANT_READ : LIBSOCK_WANT_WRITE;
+	if (sk_nonblocking_now(s, timeout_ms))
+		return sk_want(s, events);
 	if (*deadline == SK_NO_DEADLINE)
 		*deadline = sk_deadline(timeout_ms);
 	return sk_wait(s->fd, events, *deadline);

@@ -440,3 +440,24 @@ sock_set_tls_server_name(struct sock *s, const char *name)
 	memcpy(s->tls_name, name, strlen(name) + 1);
 	return 0;
 }
+
+/*
+ * Non-blocking mode is a flag of the object, read by every call that
+ * could wait, and O_NONBLOCK on the descriptor so that the calls never
+ * block inside the system either.  A listener's descriptor is always
+ * non-blocking (see fd.c): only the flag changes there.
+ */
+int
+sock_set_nonblocking(struct sock *s, int on)
+{
+	unsigned roles = SK_OPEN_ROLES | SK_ROLE(LIBSOCK_ROLE_CONNECTING);
+
+	if (sk_check(s, "set nonblocking", roles) == -1)
+		return -1;
+	on = on != 0;
+	if (s->fd >= 0 && s->role != LIBSOCK_ROLE_PASSIVE &&
+	    sk_set_nonblock(s->fd, on) == -1)
+		return sk_fail(s, errno, "set nonblocking");
+	s->nonblock = on;
+	return 0;
+}

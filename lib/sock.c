@@ -33,6 +33,9 @@ sk_init(struct sock *s)
 	sk_opts_init(&s->opts);
 	s->tmo.connect = s->tmo.accept = s->tmo.send = s->tmo.recv = -1;
 	s->tmo.handshake = SK_HANDSHAKE_TIMEOUT;
+	s->spare_fd = -1;
+	s->gso = -1;
+	s->reg.fd = -1;
 }
 
 struct sock *
@@ -53,10 +56,10 @@ sk_role_name(int role)
 {
 	static const char *const names[] = {
 		"new", "passive", "active", "datagram",
-		"connected datagram", "closed",
+		"connected datagram", "closed", "connecting",
 	};
 
-	if (role < 0 || role > LIBSOCK_ROLE_CLOSED)
+	if (role < 0 || role > LIBSOCK_ROLE_CONNECTING)
 		return "invalid";
 	return names[role];
 }
@@ -73,8 +76,8 @@ sk_roles_wanted(unsigned mask)
 	if (mask == (SK_ROLE(LIBSOCK_ROLE_DGRAM) |
 	    SK_ROLE(LIBSOCK_ROLE_CONNECTED_DGRAM)))
 		return "a datagram socket";
-	for (role = 0; role < LIBSOCK_ROLE_CLOSED; role++)
-		if (mask == SK_ROLE(role))
+	for (role = 0; role <= LIBSOCK_ROLE_CONNECTING; role++)
+		if (role != LIBSOCK_ROLE_CLOSED && mask == SK_ROLE(role))
 			return sk_role_name(role);
 	return "in a role that allows this";
 }
@@ -106,15 +109,29 @@ sk_adopt(struct sock *s, int fd, int role, int transport, int family)
 }
 
 /*
- * What a descriptor carries beyond itself, ended before it closes: the
- * TLS session (close_notify) and the socket file it made.  Every way a
- * descriptor is closed goes through here.
+ * What a descriptor carries beyond itself, ended before it closes: its
+ * place in a poller (the backend must forget it while it is still open),
+ * the TLS session (close_notify), the socket file it made and a
+ * listener's reserve descriptor.  Every way a descriptor is closed goes
+ * through here.
  */
 static void
 sk_end_attachments(struct sock *s)
 {
+	sk_poll_fd_closing(s);
 	sk_unix_release(s);
 	sk_tls_end(s);
+	sk_close_fd(s->spare_fd);
+	s->spare_fd = -1;
+}
+
+/* The object leaves for good: no poller, no connect under way. */
+static void
+sk_detach(struct sock *s)
+{
+	sk_poll_forget(s);
+	free(s->pending);
+	s->pending = NULL;
 }
 
 /* Back to NEW after a failed set-up: no descriptor, the error kept. */
@@ -142,10 +159,15 @@ sk_open(struct sock *s, const struct sock_addr *addr, int apply_mode)
 	if (family != AF_INET && family != AF_INET6 && family != AF_UNIX)
 		return sk_failx(s, EAFNOSUPPORT,
 		    "socket: address family %d not supported", family);
-	if ((fd = sk_socket(family, type)) == -1)
+	if ((fd = sk_socket(family, type, s->nonblock)) == -1)
 		return sk_fail(s, errno, "socket");
 	sk_adopt(s, fd, LIBSOCK_ROLE_NEW, addr->transport, family);
 	s->where = *addr;
+	if (sk_poll_fd_opened(s) == -1) {
+		sk_fail(s, errno, "socket: poller");
+		sk_abandon(s);
+		return -1;
+	}
 	if (sk_opts_apply(s, apply_mode) == -1) {
 		sk_abandon(s);
 		return -1;
@@ -190,29 +212,122 @@ sk_setup_fail(struct sock *s, int code, const char *op, const char *text,
 	return sk_fail(s, code, "%s %s (%s)", op, text, where);
 }
 
+/* A non-blocking connect under way: what it needs to go on. */
+struct sk_pending {
+	struct sk_setup		how;
+	int			i, n;	/* trying list[i] of n */
+	char			text[SK_TEXT_MAX + 1];
+	struct sock_addr	list[SK_MAX_ADDRS];
+};
+
 /*
- * Try how->fn on each address in order until one works, as RFC 8305 asks
- * of clients; an option the system refuses and the deadline stop the
- * loop.  The last address's error is reported.
+ * The set-up said "not yet" (a want code): keep the addresses left for
+ * sock_connect_finish() and become CONNECTING.
  */
+static int
+sk_setup_suspend(struct sock *s, const struct sk_setup *how,
+    const char *text, const struct sock_addr *list, int n, int i, int want)
+{
+	struct sk_pending *p;
+
+	if ((p = malloc(sizeof *p)) == NULL) {
+		sk_abandon(s);
+		return sk_fail(s, ENOMEM, "%s %s", how->op, text);
+	}
+	p->how = *how;
+	p->i = i;
+	p->n = n;
+	snprintf(p->text, sizeof p->text, "%s", text);
+	memcpy(p->list, list, (size_t)n * sizeof *list);
+	free(s->pending);
+	s->pending = p;
+	s->role = LIBSOCK_ROLE_CONNECTING;
+	return want;
+}
+
+/*
+ * Try how->fn on each address from *i on until one works, as RFC 8305
+ * asks of clients; an option the system refuses and the deadline stop
+ * the loop.  Returns 0, a want code (non-blocking, list[*i] under way),
+ * or -1 with the last address's error in *code and *i at it.
+ */
+static int
+sk_setup_from(struct sock *s, const struct sk_setup *how,
+    const struct sock_addr *list, int n, int *i, int *code)
+{
+	int64_t deadline = sk_deadline(how->timeout_ms);
+	int rc;
+
+	for (; *i < n; ++*i) {
+		if (sk_open(s, &list[*i], how->apply_mode) == -1) {
+			*code = 0;	/* already reported */
+			return -1;
+		}
+		if ((rc = how->fn(s, &list[*i], deadline)) >= 0 || rc < -1)
+			return rc;
+		*code = errno;
+		sk_abandon(s);
+		if (*code == ETIMEDOUT)
+			break;
+	}
+	if (*i >= n)
+		*i = n - 1;
+	return -1;
+}
+
 static int
 sk_setup_list(struct sock *s, const struct sk_setup *how, const char *text,
     const struct sock_addr *list, int n)
 {
-	int64_t deadline = sk_deadline(how->timeout_ms);
-	int i, code = 0;
+	int i = 0, code = 0, rc;
 
-	for (i = 0; i < n; i++) {
-		if (sk_open(s, &list[i], how->apply_mode) == -1)
-			return -1;
-		if (how->fn(s, &list[i], deadline) == 0)
-			return 0;
+	if ((rc = sk_setup_from(s, how, list, n, &i, &code)) == 0)
+		return 0;
+	if (rc < -1)
+		return sk_setup_suspend(s, how, text, list, n, i, rc);
+	if (code == 0)
+		return -1;
+	return sk_setup_fail(s, code, how->op, text, &list[i]);
+}
+
+/*
+ * Go on with a non-blocking set-up: step finishes the attempt under way
+ * (0, a want code, or -1 with errno), and a failed attempt moves on to
+ * the next address as the blocking call does.  The final failure leaves
+ * the object NEW and out of its poller, as a failed set-up always does.
+ */
+int
+sk_setup_resume(struct sock *s,
+    int (*step)(struct sock *, const struct sock_addr *))
+{
+	struct sk_pending *p = s->pending;
+	int rc, code = 0;
+
+	if ((rc = step(s, &p->list[p->i])) == -1) {
 		code = errno;
 		sk_abandon(s);
-		if (code == ETIMEDOUT)
-			break;
+		if (code != ETIMEDOUT && ++p->i < p->n)
+			rc = sk_setup_from(s, &p->how, p->list, p->n, &p->i,
+			    &code);
 	}
-	return sk_setup_fail(s, code, how->op, text, &list[i < n ? i : n - 1]);
+	if (rc < -1) {
+		s->role = LIBSOCK_ROLE_CONNECTING;
+		return rc;
+	}
+	if (rc == -1) {
+		if (p->i >= p->n)
+			p->i = p->n - 1;
+		if (code != 0)
+			(void)sk_setup_fail(s, code, p->how.op, p->text,
+			    &p->list[p->i]);
+		code = s->err_code;
+		sk_detach(s);
+		errno = code;
+		return -1;
+	}
+	free(s->pending);
+	s->pending = NULL;
+	return 0;
 }
 
 /* The transport an address names, or the call's default; checked. */
@@ -379,6 +494,7 @@ sock_close(struct sock *s)
 	if (sk_check(s, "close", open_roles) == -1)
 		return -1;
 	fd = s->fd;
+	sk_detach(s);
 	sk_end_attachments(s);
 	sk_adopt(s, -1, LIBSOCK_ROLE_CLOSED, s->transport, s->family);
 	/*
@@ -397,6 +513,7 @@ sock_free(struct sock *s)
 
 	if (s == NULL)
 		return;
+	sk_detach(s);
 	sk_end_attachments(s);
 	sk_close_fd(s->fd);
 	sock_tls_config_free(s->tls_config);

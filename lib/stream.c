@@ -21,6 +21,8 @@ sk_listen_fn(struct sock *s, const struct sock_addr *addr, int64_t deadline)
 	    sk_set_nonblock(s->fd, 1) == -1 ||
 	    (s->transport == LIBSOCK_TLS && sk_tls_listener(s) == -1))
 		return -1;
+	/* Without a reserve, EMFILE is still reported: no failure here. */
+	(void)sk_spare_take(s);
 	s->role = LIBSOCK_ROLE_PASSIVE;
 	return 0;
 }
@@ -42,16 +44,61 @@ sock_listen_addr(struct sock *s, const struct sock_addr *addr)
 	return sk_setup_addr(s, &sk_listen_how, addr);
 }
 
+/* The stream is connected: TLS on top, then the role. */
 static int
-sk_connect_fn(struct sock *s, const struct sock_addr *addr, int64_t deadline)
+sk_connect_done(struct sock *s, int64_t deadline)
 {
-	if (sk_connect_fd(s->fd, (const struct sockaddr *)&addr->storage,
-	    addr->len, deadline) == -1 ||
-	    (s->transport == LIBSOCK_TLS && sk_tls_client(s, deadline) == -1))
-		return -1;
+	int rc;
+
+	if (s->transport == LIBSOCK_TLS &&
+	    (rc = sk_tls_client(s, deadline)) != 0)
+		return rc;
 	s->role = sk_is_stream(s->transport) ?
 	    LIBSOCK_ROLE_ACTIVE : LIBSOCK_ROLE_CONNECTED_DGRAM;
 	return 0;
+}
+
+/* 0, -1, or in non-blocking mode a want code: see sk_setup_resume. */
+static int
+sk_connect_fn(struct sock *s, const struct sock_addr *addr, int64_t deadline)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&addr->storage;
+	int rc;
+
+	if (s->nonblock)
+		rc = sk_connect_start(s->fd, sa, addr->len);
+	else
+		rc = sk_connect_fd(s->fd, sa, addr->len, deadline);
+	if (rc != 0) {
+		if (rc < -1)
+			sk_poll_rearm(s, LIBSOCK_POLL_OUT);
+		return rc;
+	}
+	return sk_connect_done(s, deadline);
+}
+
+/* The attempt under way goes on: TLS once there is a session, else TCP. */
+static int
+sk_connect_step(struct sock *s, const struct sock_addr *addr)
+{
+	int rc;
+
+	(void)addr;
+	if (s->tls == NULL && (rc = sk_connect_check(s->fd)) != 0) {
+		if (rc < -1)
+			sk_poll_rearm(s, LIBSOCK_POLL_OUT);
+		return rc;
+	}
+	return sk_connect_done(s, -1);
+}
+
+int
+sock_connect_finish(struct sock *s)
+{
+	if (sk_check(s, "connect_finish",
+	    SK_ROLE(LIBSOCK_ROLE_CONNECTING)) == -1)
+		return -1;
+	return sk_setup_resume(s, sk_connect_step);
 }
 
 /* The connect timeout is the caller's, read at each call. */
@@ -99,6 +146,7 @@ sk_accepted(struct sock *l, int fd, const struct sockaddr_storage *peer,
 	sk_init(c);
 	c->opts = l->opts;
 	c->tmo = l->tmo;
+	c->nonblock = l->nonblock;
 	sk_adopt(c, fd, LIBSOCK_ROLE_ACTIVE, l->transport, l->family);
 	/* A Unix peer is mostly unnamed: messages name the listener. */
 	if (l->family == AF_UNIX)
@@ -121,6 +169,28 @@ sk_accepted(struct sock *l, int fd, const struct sockaddr_storage *peer,
 	return c;
 }
 
+/* accept(2) failed: nothing waiting (non-blocking), or a failure. */
+static struct sock *
+sk_accept_fail(struct sock *l, int code)
+{
+	char where[LIBSOCK_ADDRSTRLEN];
+
+	if (code == EAGAIN && l->nonblock) {
+		sk_poll_rearm(l, LIBSOCK_POLL_IN);
+		errno = EAGAIN;
+		return NULL;
+	}
+	if ((code == EMFILE || code == ENFILE) && l->shed > 0 &&
+	    sock_addr_format(&l->where, where, sizeof where,
+	    LIBSOCK_FORMAT_SCHEME) >= 0)
+		sk_failx(l, code, "accept %s: %s (closed %d waiting "
+		    "connection%s)", where, sock_strerror(code), l->shed,
+		    l->shed == 1 ? "" : "s");
+	else
+		sk_fail_io(l, code, "accept");
+	return NULL;
+}
+
 struct sock *
 sock_accept(struct sock *l)
 {
@@ -130,10 +200,9 @@ sock_accept(struct sock *l)
 
 	if (sk_check(l, "accept", SK_ROLE(LIBSOCK_ROLE_PASSIVE)) == -1)
 		return NULL;
-	fd = sk_accept_fd(l->fd, sk_deadline(l->tmo.accept), &peer, &len);
-	if (fd == -1) {
-		sk_fail_io(l, errno, "accept");
-		return NULL;
-	}
+	l->shed = 0;
+	fd = sk_accept_fd(l, sk_deadline(l->tmo.accept), &peer, &len);
+	if (fd == -1)
+		return sk_accept_fail(l, errno);
 	return sk_accepted(l, fd, &peer, len);
 }

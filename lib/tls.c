@@ -190,8 +190,9 @@ sk_tls_error(struct sock *s, int sslerr)
 /* ------------------------------------------------------------ engine */
 
 /*
- * After SSL_ERROR_WANT_*: a want code for a descriptor the caller made
- * non-blocking, else a wait for readiness within the deadline.
+ * After SSL_ERROR_WANT_*: a want code in non-blocking mode or for a
+ * descriptor the caller made non-blocking itself, else a wait for
+ * readiness within the deadline.
  */
 static int
 sk_tls_wait(struct sock *s, int sslerr, int timeout_ms, int64_t *deadline)
@@ -199,10 +200,9 @@ sk_tls_wait(struct sock *s, int sslerr, int timeout_ms, int64_t *deadline)
 	short events = sslerr == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
 	int flags;
 
-	if (timeout_ms == -1 && (flags = fcntl(s->fd, F_GETFL)) != -1 &&
-	    (flags & O_NONBLOCK))
-		return events == POLLIN ? LIBSOCK_WANT_READ :
-		    LIBSOCK_WANT_WRITE;
+	if (sk_nonblocking_now(s, timeout_ms) && (s->nonblock ||
+	    ((flags = fcntl(s->fd, F_GETFL)) != -1 && (flags & O_NONBLOCK))))
+		return sk_want(s, events);
 	if (*deadline == SK_NO_DEADLINE)
 		*deadline = sk_deadline(timeout_ms);
 	return sk_wait(s->fd, events, *deadline);
@@ -408,35 +408,40 @@ sk_tls_resume(struct sock *s)
 	}
 }
 
-/* Client side on a connected descriptor: set up and handshake. */
+/*
+ * Client side on a connected descriptor: set up and handshake.  In
+ * non-blocking mode a want code keeps the session for the next call,
+ * which goes on with the handshake.
+ */
 int
 sk_tls_client(struct sock *s, int64_t deadline)
 {
 	SSL_CTX *ctx;
-	int code;
+	int code, rc;
 
-	if ((code = sk_tls_context(s, 0, &ctx)) != 0) {
-		errno = code;
-		return -1;
+	if (s->tls == NULL) {
+		if ((code = sk_tls_context(s, 0, &ctx)) != 0) {
+			errno = code;
+			return -1;
+		}
+		code = sk_tls_attach(s, ctx);
+		SSL_CTX_free(ctx);
+		if (code == 0)
+			code = sk_tls_client_names(s);
+		if (code != 0) {
+			sk_tls_detach(s);
+			errno = code;
+			return -1;
+		}
+		SSL_set_connect_state(s->tls->ssl);
+		sk_tls_resume(s);
 	}
-	code = sk_tls_attach(s, ctx);
-	SSL_CTX_free(ctx);
-	if (code == 0)
-		code = sk_tls_client_names(s);
-	if (code != 0) {
-		sk_tls_detach(s);
-		errno = code;
-		return -1;
-	}
-	SSL_set_connect_state(s->tls->ssl);
-	sk_tls_resume(s);
-	if (sk_tls_handshake_now(s, deadline) != 0) {
+	if ((rc = sk_tls_handshake_now(s, deadline)) == -1) {
 		code = errno;
 		sk_tls_detach(s);
 		errno = code;
-		return -1;
 	}
-	return 0;
+	return rc;
 }
 
 /* A listener keeps the server context its accepted sockets share. */
@@ -519,6 +524,8 @@ sk_tls_recv(struct sock *s, void *buf, size_t len, int timeout_ms,
 	if (len == 0)
 		return 0;
 	n = sk_tls_run(s, SK_TLS_READ, buf, len, timeout_ms, deadline);
+	if (n > 0 && s->reg.poller != NULL)
+		sk_poll_tls_check(s);
 	return n == -1 ? sk_fail_io(s, errno, "recv") : n;
 }
 
@@ -652,6 +659,15 @@ sock_tls_handshake(struct sock *s)
 	if ((rc = sk_tls_handshake_now(s, SK_NO_DEADLINE)) == 0)
 		return 0;
 	return rc < -1 ? rc : sk_fail_io(s, errno, "handshake");
+}
+
+/* Decrypted bytes waiting inside, which no poll of the descriptor sees. */
+int
+sk_tls_buffered(struct sock *s)
+{
+	if (s->tls == NULL || s->tls->ssl == NULL)
+		return 0;
+	return SSL_pending(s->tls->ssl);
 }
 
 int

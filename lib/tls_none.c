@@ -80,6 +80,13 @@ sk_tls_end(struct sock *s)
 	(void)s;
 }
 
+int
+sk_tls_buffered(struct sock *s)
+{
+	(void)s;
+	return 0;
+}
+
 struct sock_tls_config *
 sock_tls_config_new(void)
 {

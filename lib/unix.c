@@ -48,7 +48,7 @@ sk_unix_stale(const struct sock_addr *addr, int type)
 
 	if (lstat(sk_unix_path(addr), &st) == -1 || !S_ISSOCK(st.st_mode))
 		return 0;
-	if ((fd = sk_socket(AF_UNIX, type)) == -1)
+	if ((fd = sk_socket(AF_UNIX, type, 0)) == -1)
 		return 0;
 	rc = connect(fd, (const struct sockaddr *)&addr->storage, addr->len);
 	err = errno;

@@ -13,12 +13,16 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,19 +81,120 @@ cpu_seconds(void)
 	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
+/* Take every descriptor left under a limit just above those open now. */
+static int
+exhaust_fds(int *fds, int max)
+{
+	struct rlimit rl;
+	int n = 0;
+
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	rl.rlim_cur = (rlim_t)tu_fd_count() + 8;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	errno = 0;
+	while (n < max && (fds[n] = open("/dev/null", O_RDONLY)) != -1)
+		n++;
+	ck_assert_int_eq(errno, EMFILE);
+	ck_assert_int_lt(n, max);
+	return n;
+}
+
 /*
- * Out of descriptors, accept fails at once with EMFILE instead of
- * spinning, and the listener accepts again once one is freed.  The
- * descriptor limit is lowered in this test's own process (Check forks
- * one per test).
+ * A client as a bare descriptor, made while descriptors are still free
+ * and connected later, when none are.
+ */
+static int
+raw_socket(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_msg(fd != -1, "socket: %s", strerror(errno));
+	return fd;
+}
+
+static void
+raw_connect(int fd, int port)
+{
+	struct sockaddr_in sin;
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_msg(connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0,
+	    "connect 127.0.0.1:%d: %s", port, strerror(errno));
+}
+
+static int
+fd_ready(int fd, short events, int ms)
+{
+	struct pollfd pfd;
+
+	pfd.fd = fd;
+	pfd.events = events;
+	pfd.revents = 0;
+	return poll(&pfd, 1, ms) == 1;
+}
+
+/* The client's connection was closed by the other end: EOF or reset. */
+static void
+assert_closed(int fd, const char *what)
+{
+	char byte;
+	ssize_t n;
+
+	ck_assert_msg(fd_ready(fd, POLLIN, 5000), "%s: still open", what);
+	n = read(fd, &byte, 1);
+	ck_assert_msg(n == 0 || (n == -1 && errno == ECONNRESET),
+	    "%s: read gave %zd (%s), not the end", what, n,
+	    n == -1 ? strerror(errno) : "data");
+}
+
+static int
+listener_port(struct sock *l)
+{
+	struct sock_addr a;
+
+	ck_assert_int_eq(sock_local_addr(l, &a), 0);
+	return sock_addr_port(&a);
+}
+
+/*
+ * sock_error(l) is accept's EMFILE failure, naming the listener as every
+ * accept failure does, and says it closed n waiting connections.
+ */
+static void
+assert_emfile_message(struct sock *l, int n)
+{
+	char closed[64];
+	const char *msg = sock_error(l);
+
+	snprintf(closed, sizeof closed, "(closed %d waiting connection", n);
+	ck_assert_msg(strncmp(msg, "accept", 6) == 0 &&
+	    strstr(msg, strerror(EMFILE)) != NULL &&
+	    strstr(msg, closed) != NULL, "\"%s\" is not accept's EMFILE "
+	    "having closed %d", msg, n);
+}
+
+#define EMFILE_WAITING	3	/* clients queued before the first accept */
+#define EMFILE_ROUNDS	10	/* one more client each */
+
+/*
+ * Out of descriptors, accept cannot take the waiting connections: it
+ * closes them at once (a listener left readable would make an event
+ * loop spin), reports EMFILE saying how many it closed, and accepts
+ * normally once descriptors are free again.  The descriptor limit is
+ * lowered in this test's own process (Check forks one per test).
  */
 START_TEST(test_accept_under_emfile_reports_and_recovers)
 {
-	char text[LIBSOCK_ADDRSTRLEN];
+	char text[LIBSOCK_ADDRSTRLEN], buf[2], what[32];
 	struct sock *l = tu_listen("tcp://127.0.0.1:0", text, sizeof text);
-	struct sock *c = tu_connect(text), *a;
-	struct rlimit rl;
-	int fds[64], n = 0, i;
+	struct sock *c, *a;
+	struct sock_addr peer, local;
+	int waiting[EMFILE_WAITING], later[EMFILE_ROUNDS], fds[64];
+	int n, i, port;
+	long long t0, took;
 	double cpu;
 
 	/*
@@ -100,36 +205,157 @@ START_TEST(test_accept_under_emfile_reports_and_recovers)
 	if (getenv("LIBSOCK_UNDER_VALGRIND") != NULL) {
 		printf("SKIP accept under EMFILE: not meaningful under "
 		    "valgrind, which closes what it accepts past the limit\n");
-		sock_free(c);
 		sock_free(l);
 		return;
 	}
-	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
-	rl.rlim_cur = (rlim_t)tu_fd_count() + 8;
-	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
-	while (n < 64 && (fds[n] = open("/dev/null", O_RDONLY)) != -1)
-		n++;
-	ck_assert_int_eq(errno, EMFILE);
-	ck_assert_int_lt(n, 64);
+	port = listener_port(l);
+	for (i = 0; i < EMFILE_WAITING; i++) {
+		waiting[i] = raw_socket();
+		raw_connect(waiting[i], port);
+	}
+	for (i = 0; i < EMFILE_ROUNDS; i++)
+		later[i] = raw_socket();
+	/* Let the handshakes' last ACKs reach the listener's queue. */
+	usleep(50 * 1000);
 	ck_assert_int_eq(sock_set_accept_timeout(l, 5000), 0);
+	n = exhaust_fds(fds, 64);
+
 	cpu = cpu_seconds();
-	for (i = 0; i < 100; i++) {
+	t0 = tu_now_ms();
+	errno = 0;
+	ck_assert_ptr_null(sock_accept(l));
+	took = tu_now_ms() - t0;
+	ck_assert_int_eq(errno, EMFILE);
+	ck_assert_int_eq(sock_error_code(l), EMFILE);
+	assert_emfile_message(l, EMFILE_WAITING);
+	ck_assert_msg(took < 1000, "accept took %lld ms", took);
+	/* Nothing left to report: a level-triggered loop would not spin. */
+	ck_assert_msg(!fd_ready(sock_fd(l), POLLIN, 0), "the listener is "
+	    "still readable");
+	for (i = 0; i < EMFILE_WAITING; i++) {
+		snprintf(what, sizeof what, "waiting client %d", i);
+		assert_closed(waiting[i], what);
+	}
+
+	/* Each later client alike; the failures cost next to nothing. */
+	for (i = 0; i < EMFILE_ROUNDS; i++) {
+		raw_connect(later[i], port);
+		/* Queued: the listener says so. */
+		ck_assert(fd_ready(sock_fd(l), POLLIN, 5000));
 		errno = 0;
 		ck_assert_ptr_null(sock_accept(l));
 		ck_assert_int_eq(errno, EMFILE);
-		ck_assert_int_eq(sock_error_code(l), EMFILE);
+		assert_emfile_message(l, 1);
+		ck_assert_msg(!fd_ready(sock_fd(l), POLLIN, 0), "round %d: "
+		    "the listener is still readable", i);
+		snprintf(what, sizeof what, "later client %d", i);
+		assert_closed(later[i], what);
 	}
-	/* A hundred failures cost next to nothing: no spinning inside. */
 	ck_assert_msg(cpu_seconds() - cpu < 0.5, "accept spun: %.3f s CPU",
 	    cpu_seconds() - cpu);
+
+	/* One descriptor for a new client, one for accepting it. */
 	close(fds[--n]);
+	close(fds[--n]);
+	c = tu_connect(text);
 	a = sock_accept(l);
-	ck_assert_msg(a != NULL, "accept after a descriptor was freed: %s",
+	ck_assert_msg(a != NULL, "accept after descriptors were freed: %s",
 	    sock_error(l));
+	ck_assert_int_eq(sock_peer_addr(a, &peer), 0);
+	ck_assert_int_eq(sock_local_addr(c, &local), 0);
+	ck_assert_msg(sock_addr_compare(&peer, &local) == 0, "accepted %s, "
+	    "not the new client", tu_addr_text(&peer));
+	ck_assert_int_eq(sock_send_all(c, "ok", 2), 2);
+	ck_assert_int_eq(sock_recv_exact(a, buf, 2), 2);
+	ck_assert_mem_eq(buf, "ok", 2);
 	sock_free(a);
+	sock_free(c);
 	while (n > 0)
 		close(fds[--n]);
+	for (i = 0; i < EMFILE_ROUNDS; i++)
+		close(later[i]);
+	for (i = 0; i < EMFILE_WAITING; i++)
+		close(waiting[i]);
+	sock_free(l);
+}
+END_TEST
+
+/*
+ * The same on a non-blocking listener: EMFILE once, then EAGAIN (not
+ * EMFILE again and again), and a level-triggered loop finds nothing to
+ * do; once descriptors are free the next client is accepted.
+ */
+START_TEST(test_nonblocking_accept_under_emfile_does_not_spin)
+{
+	char text[LIBSOCK_ADDRSTRLEN], buf[2], msg[1400];
+	struct sock *l = tu_listen("tcp://127.0.0.1:0", text, sizeof text);
+	struct sock *c, *a;
+	int waiting, fds[64], n, i, ready, accepts;
+	double cpu;
+
+	if (getenv("LIBSOCK_UNDER_VALGRIND") != NULL) {
+		printf("SKIP non-blocking accept under EMFILE: not meaningful "
+		    "under valgrind, which closes what it accepts past the "
+		    "limit\n");
+		sock_free(l);
+		return;
+	}
+	ck_assert_int_eq(sock_set_nonblocking(l, 1), 0);
+	waiting = raw_socket();
+	raw_connect(waiting, listener_port(l));
+	usleep(50 * 1000);
+	n = exhaust_fds(fds, 64);
+
+	ck_assert(fd_ready(sock_fd(l), POLLIN, 0));
+	errno = 0;
+	ck_assert_ptr_null(sock_accept(l));
+	ck_assert_int_eq(errno, EMFILE);
+	ck_assert_int_eq(sock_error_code(l), EMFILE);
+	assert_emfile_message(l, 1);
+	snprintf(msg, sizeof msg, "%s", sock_error(l));
+	errno = 0;
+	ck_assert_ptr_null(sock_accept(l));
+	ck_assert_msg(errno == EAGAIN, "second accept: errno %d (%s), not "
+	    "EAGAIN", errno, strerror(errno));
+	/* EAGAIN is not a failure: the EMFILE stays on record. */
+	ck_assert_int_eq(sock_error_code(l), EMFILE);
+	ck_assert_str_eq(sock_error(l), msg);
+
+	/* An event loop: accept whenever the listener is readable. */
+	cpu = cpu_seconds();
+	for (i = ready = accepts = 0; i < 100; i++) {
+		if (!fd_ready(sock_fd(l), POLLIN, 0))
+			continue;
+		ready++;
+		if ((a = sock_accept(l)) != NULL) {
+			accepts++;
+			sock_free(a);
+		}
+	}
+	ck_assert_msg(ready == 0, "the listener was readable %d times of 100 "
+	    "(%d accepted)", ready, accepts);
+	ck_assert_msg(cpu_seconds() - cpu < 0.5, "the loop spun: %.3f s CPU",
+	    cpu_seconds() - cpu);
+	assert_closed(waiting, "the waiting client");
+
+	close(fds[--n]);
+	close(fds[--n]);
+	c = tu_connect(text);
+	ck_assert(fd_ready(sock_fd(l), POLLIN, 5000));
+	a = sock_accept(l);
+	ck_assert_msg(a != NULL, "accept after descriptors were freed: %s",
+	    sock_error(l));
+	/* Non-blocking like its listener. */
+	ck_assert_int_eq(sock_recv(a, buf, sizeof buf), LIBSOCK_WANT_READ);
+	ck_assert_int_eq(sock_send_all(c, "ok", 2), 2);
+	ck_assert(fd_ready(sock_fd(a), POLLIN, 5000));
+	ck_assert_int_eq(sock_recv(a, buf, sizeof buf), 2);
+	ck_assert_mem_eq(buf, "ok", 2);
+	sock_free(a);
 	sock_free(c);
+	while (n > 0)
+		close(fds[--n]);
+	close(waiting);
 	sock_free(l);
 }
 END_TEST
@@ -318,6 +544,7 @@ main(void)
 	tcase_add_test(tc,
 	    test_peer_reset_while_we_write_is_an_error_not_a_signal);
 	tcase_add_test(tc, test_accept_under_emfile_reports_and_recovers);
+	tcase_add_test(tc, test_nonblocking_accept_under_emfile_does_not_spin);
 	suite_add_tcase(s, tc);
 	/* These enter another namespace: no descriptor-count fixture. */
 	tcase_set_timeout(tv, TU_CASE_TIMEOUT);

@@ -714,9 +714,10 @@ END_TEST
 
 START_TEST(test_accept_reports_emfile_and_listener_survives)
 {
-	char text[LIBSOCK_ADDRSTRLEN];
+	char text[LIBSOCK_ADDRSTRLEN], byte;
 	struct sock *l = tu_listen("tcp://127.0.0.1:0", text, sizeof text);
 	struct sock *c = tu_connect(text), *a;
+	ssize_t n;
 
 	accept_errors[0] = EMFILE;
 	accept_errors_left = 1;
@@ -726,7 +727,16 @@ START_TEST(test_accept_reports_emfile_and_listener_survives)
 	ck_assert_int_eq(sock_error_code(l), EMFILE);
 	ck_assert_msg(strncmp(sock_error(l), "accept tcp://127.0.0.1:", 23) ==
 	    0, "message: %s", sock_error(l));
-	/* The connection waits in the queue for the next accept. */
+	ck_assert_msg(strstr(sock_error(l), "(closed 1 waiting connection)")
+	    != NULL, "message: %s", sock_error(l));
+	/* The waiting connection was closed, so the queue no longer... */
+	ck_assert_int_eq(sock_set_recv_timeout(c, 2000), 0);
+	n = sock_recv(c, &byte, 1);
+	ck_assert_msg(n == 0 || (n == -1 && sock_error_code(c) == ECONNRESET),
+	    "waiting client: %zd (%s)", n, sock_error(c));
+	/* ...and the listener serves the next client. */
+	sock_free(c);
+	c = tu_connect(text);
 	a = sock_accept(l);
 	ck_assert_msg(a != NULL, "accept: %s", sock_error(l));
 	sock_free(a);

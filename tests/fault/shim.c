@@ -2,12 +2,13 @@
  * shim.c - failure injection for libsock, loaded with LD_PRELOAD.
  *
  * Counts the calls that libsock.so itself makes to the allocator, the
- * socket system calls and the resolver, and makes call number
- * LIBSOCK_FAULT_AT fail with a typical errno.  Calls from anywhere else
- * pass through untouched, so only libsock's own error paths are
- * exercised.  With LIBSOCK_FAULT_EINTR=1 instead, about every other call
- * that a signal can interrupt fails with EINTR, which libsock must retry
- * without losing or repeating data.
+ * socket, descriptor and poller system calls and the resolver, and makes
+ * call number LIBSOCK_FAULT_AT fail with a typical errno (naming it on
+ * standard error).  Calls from anywhere else pass through untouched, so
+ * only libsock's own error paths are exercised.  With
+ * LIBSOCK_FAULT_EINTR=1 instead, about every other call that a signal
+ * can interrupt fails with EINTR, which libsock must retry without
+ * losing or repeating data.
  *
  * It also keeps the count of blocks and resolver results libsock holds,
  * so a driver can check that nothing it was given is leaked.
@@ -18,6 +19,9 @@
 #define _GNU_SOURCE
 #include <sys/types.h>
 #include <sys/socket.h>
+#ifdef __linux__
+#include <sys/epoll.h>
+#endif
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -222,7 +226,13 @@ inject_named(const char *name, const void *ret, int *err, int usual,
 		return interruptible && coin(calls);
 	}
 	*err = usual;
-	return calls == fault_at;
+	if (calls != fault_at)
+		return 0;
+	/* Named in the run's output, which torture.sh shows on a failure. */
+	if ((n = snprintf(line, sizeof line, "shim: failing call %ld %s\n",
+	    calls, name)) > 0)
+		(void)write(2, line, (size_t)n);
+	return 1;
 }
 
 #define inject(ret, err, usual, interruptible) \
@@ -450,18 +460,34 @@ poll(struct pollfd *fds, nfds_t n, int timeout)
 	return real_poll(fds, n, timeout);
 }
 
+/* A duplicate (the listener's reserve) fails as descriptors run out. */
 int
 fcntl(int fd, int cmd, ...)
 {
 	va_list ap;
 	long arg;
+	int usual = EBADF;
 
 	REAL(fcntl);
 	va_start(ap, cmd);
 	arg = va_arg(ap, long);
 	va_end(ap);
-	FAIL_WITH(EBADF);
+	if (cmd == F_DUPFD)
+		usual = EMFILE;
+#ifdef F_DUPFD_CLOEXEC
+	if (cmd == F_DUPFD_CLOEXEC)
+		usual = EMFILE;
+#endif
+	FAIL_WITH(usual);
 	return real_fcntl(fd, cmd, arg);
+}
+
+int
+dup(int fd)
+{
+	REAL(dup);
+	FAIL_WITH(EMFILE);
+	return real_dup(fd);
 }
 
 ssize_t
@@ -504,6 +530,54 @@ sendto(int fd, const void *buf, size_t len, int flags,
 	FAIL_OR_EINTR(ENOBUFS);
 	return real_sendto(fd, buf, len, flags, sa, salen);
 }
+
+#ifdef __linux__
+int
+sendmmsg(int fd, struct mmsghdr *vec, unsigned int n, int flags)
+{
+	REAL(sendmmsg);
+	FAIL_OR_EINTR(ENOBUFS);
+	return real_sendmmsg(fd, vec, n, flags);
+}
+
+int
+recvmmsg(int fd, struct mmsghdr *vec, unsigned int n, int flags,
+    struct timespec *timeout)
+{
+	REAL(recvmmsg);
+	FAIL_OR_EINTR(ECONNREFUSED);
+	return real_recvmmsg(fd, vec, n, flags, timeout);
+}
+
+int
+epoll_create1(int flags)
+{
+	REAL(epoll_create1);
+	FAIL_WITH(EMFILE);
+	return real_epoll_create1(flags);
+}
+
+/* ENOMEM, or ENOSPC past max_user_watches: what an add may meet. */
+int
+epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
+{
+	REAL(epoll_ctl);
+	FAIL_WITH(ENOMEM);
+	return real_epoll_ctl(epfd, op, fd, ev);
+}
+
+/*
+ * EINTR here is a signal, which the poller reports as no events; the
+ * usual failure stands for one it cannot ride out.
+ */
+int
+epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout)
+{
+	REAL(epoll_wait);
+	FAIL_OR_EINTR(EBADF);
+	return real_epoll_wait(epfd, ev, max, timeout);
+}
+#endif
 
 int
 shutdown(int fd, int how)

@@ -1,8 +1,9 @@
 #!/bin/sh
 # torture.sh - fail each call libsock makes, one at a time, over the
-# connect, accept, bind, resolve and transfer paths (fault-driver.c),
+# connect, accept, bind, resolve and transfer paths, an event loop on the
+# poller, batched datagrams and segmentation offload (fault-driver.c),
 # then interrupt every other call with EINTR.  Every run must end with
-# exit status 0: clean errors, no crash, nothing leaked.
+# exit status 0: clean errors, no crash, no hang, nothing leaked.
 #
 # Copyright (c) 2026 The libsock authors
 # SPDX-License-Identifier: MIT
@@ -48,7 +49,8 @@ if [ "$total" -lt 20 ]; then
 	echo "torture: only $total calls seen; the shim is not intercepting"
 	exit 1
 fi
-echo "torture: $total calls to fail in turn"
+backend=$(printf '%s\n' "$out" | sed -n 's/^poller backend //p')
+echo "torture: $total calls to fail in turn (poller backend: ${backend:-none})"
 
 failed=0
 n=1
