@@ -683,7 +683,7 @@ main(int argc, char *argv[])
 		{ NULL,		0,		NULL, 0 }
 	};
 	struct load ld;
-	int ch, i;
+	int ch, i, rv;
 
 	memset(&ld, 0, sizeof(ld));
 	ld.n = 100;
@@ -741,5 +741,8 @@ main(int argc, char *argv[])
 		ld.c[i].fd = -1;
 		ld.c[i].key = mix(ld.seed ^ mix((uint64_t)i));
 	}
-	return run(&ld);
+	rv = run(&ld);
+	free(ld.pfd);
+	free(ld.c);
+	return rv;
 }

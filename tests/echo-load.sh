@@ -124,7 +124,7 @@ stop_quiet_server() {
 # waits 5 s at most for it to say that its connections are going.
 start_staller() {
 	: >"$work/stall.out"
-	timeout -k 2 10 "$load" --stall "$@" >"$work/stall.out" \
+	timeout --foreground -k 2 10 "$load" --stall "$@" >"$work/stall.out" \
 	    2>"$work/stall.err" &
 	lpid=$!
 	pids="$pids $lpid"

@@ -125,7 +125,10 @@ start_server() {
 	# child: the checks below must never see the previous server's text.
 	: >"$work/server.out"
 	: >"$work/server.err"
-	timeout -k 2 10 "$server" "$@" >"$work/server.out" \
+	# --foreground: timeout(1) otherwise follows SIGTERM with SIGCONT
+	# to the whole group, which in a sanitizer build can cancel the
+	# SIGSTOP of LeakSanitizer's exit-time check and hang it.
+	timeout --foreground -k 2 10 "$server" "$@" >"$work/server.out" \
 	    2>"$work/server.err" &
 	spid=$!
 	pids="$pids $spid"
