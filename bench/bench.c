@@ -30,12 +30,20 @@
 #define BENCH_REPS	9	/* the default; BENCH_REPS=N changes it */
 #define BENCH_NOTES	16
 #define BENCH_WITHIN	3.0	/* percent counted as "the same" */
+#define BENCH_RESULTS	32	/* workloads whose medians are kept */
 
 static const char *progname = "bench";
 static int short_mode;
 static int nreps = BENCH_REPS;
 static char notes[BENCH_NOTES][256];
 static int nnotes;
+
+/* The medians of the workloads run so far, for bench_medians. */
+static struct {
+	const struct bench_workload	*w;
+	double				 median[BENCH_MAX_VARIANTS];
+} results[BENCH_RESULTS];
+static int nresults;
 
 #define PIN_NONE	0
 #define PIN_SAME	1
@@ -288,6 +296,53 @@ print_rows(const struct bench_workload *w, double v[][BENCH_MAX_REPS],
 	fflush(stdout);
 }
 
+static void
+keep_medians(const struct bench_workload *w, double v[][BENCH_MAX_REPS],
+    int reps)
+{
+	int i;
+
+	if (nresults == BENCH_RESULTS)
+		return;
+	results[nresults].w = w;
+	for (i = 0; i < w->nvariants; i++)
+		results[nresults].median[i] = median(v[i], reps);
+	nresults++;
+}
+
+const double *
+bench_medians(const struct bench_workload *w)
+{
+	int i;
+
+	for (i = nresults - 1; i >= 0; i--)
+		if (results[i].w == w)
+			return results[i].median;
+	return NULL;
+}
+
+int
+bench_selected(const struct bench_workload *w)
+{
+	const char *only = getenv("BENCH_ONLY");
+
+	return only == NULL || strstr(w->name, only) != NULL;
+}
+
+void
+bench_skip(const struct bench_workload *w, const char *why)
+{
+	int i;
+
+	if (!bench_selected(w))
+		return;
+	for (i = 0; i < w->nvariants; i++)
+		printf("%-30s %-9s %10s %21s %-7s %6s  %s\n",
+		    i == 0 ? w->name : "", w->variants[i].name, "n/a", "",
+		    w->unit, "", i == 0 ? why : "");
+	fflush(stdout);
+}
+
 void
 bench_run(const struct bench_workload *w)
 {
@@ -295,11 +350,10 @@ bench_run(const struct bench_workload *w)
 	unsigned long sent[BENCH_MAX_VARIANTS] = { 0 };
 	unsigned long lost[BENCH_MAX_VARIANTS] = { 0 };
 	long count = short_mode ? w->short_count : w->count;
-	const char *only = getenv("BENCH_ONLY");
 	struct bench_rep rep;
 	int r, k, i;
 
-	if (only != NULL && strstr(w->name, only) == NULL)
+	if (!bench_selected(w))
 		return;
 	if (w->note != NULL)
 		bench_note("%s", w->note);
@@ -329,6 +383,7 @@ bench_run(const struct bench_workload *w)
 			lost[i] += rep.lost;
 		}
 	print_rows(w, v, sent, lost, nreps);
+	keep_medians(w, v, nreps);
 }
 
 /* ------------------------------------------------------------ threads */

@@ -61,6 +61,21 @@ void bench_init(const char *program);
 void bench_header(void);
 void bench_run(const struct bench_workload *w);
 
+/*
+ * The medians of w's variants from its bench_run, in the order of
+ * w->variants; NULL if it has not run (BENCH_ONLY left it out).
+ */
+const double *bench_medians(const struct bench_workload *w);
+
+/* Whether BENCH_ONLY selects w. */
+int bench_selected(const struct bench_workload *w);
+
+/*
+ * In place of bench_run when the system cannot do the workload: its rows
+ * with "n/a" and why (if BENCH_ONLY selects it at all).
+ */
+void bench_skip(const struct bench_workload *w, const char *why);
+
 /* A line under the table: skipped workloads, facts worth knowing. */
 void bench_note(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
