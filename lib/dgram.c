@@ -66,6 +66,51 @@ sk_dgram_source(const struct sock *s, struct sock_addr *from,
 	sk_addr_unmap(from);
 }
 
+/* The source and the truncation check of a datagram received. */
+static ssize_t
+sk_dgram_received(struct sock *s, const char *op, ssize_t n, size_t len,
+    int truncated, struct sock_addr *from, const struct sockaddr_storage *ss,
+    socklen_t sslen)
+{
+	if (from != NULL)
+		sk_dgram_source(s, from, ss, sslen);
+	if (!truncated)
+		return n;
+	if ((size_t)n > len)
+		return sk_failx(s, LIBSOCK_ETRUNC, "%s: datagram of %zd bytes "
+		    "truncated to %zu", op, n, len);
+	return sk_failx(s, LIBSOCK_ETRUNC, "%s: datagram truncated to %zu "
+	    "bytes", op, len);
+}
+
+#ifdef __linux__
+/*
+ * Linux: recvfrom(2), cheaper in the kernel than recvmsg(2) by a tenth
+ * of a small datagram's cost; MSG_TRUNC makes it return the datagram's
+ * real length, so a longer one is seen as truncated.
+ */
+static ssize_t
+sk_recv_plain(struct sock *s, const char *op, void *buf, size_t len,
+    struct sock_addr *from)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	int64_t deadline = SK_NO_DEADLINE;
+	int flags = MSG_TRUNC | (s->tmo.recv >= 0 ? MSG_DONTWAIT : 0), rc;
+	ssize_t n;
+
+	for (;;) {
+		sslen = sizeof ss;
+		if ((n = recvfrom(s->fd, buf, len, flags,
+		    (struct sockaddr *)&ss, &sslen)) >= 0)
+			return sk_dgram_received(s, op, n, len,
+			    (size_t)n > len, from, &ss, sslen);
+		if ((rc = sk_io_again(s, POLLIN, s->tmo.recv, &deadline)) != 0)
+			return rc < -1 ? rc : sk_fail_io(s, errno, op);
+	}
+}
+#endif
+
 /*
  * Receive one datagram, with ancillary data into ctl when given (*ctllen
  * its room, then its length).  MSG_TRUNC asks Linux for the datagram's
@@ -82,6 +127,8 @@ sk_recv_dgram_ctl(struct sock *s, const char *op, void *buf, size_t len,
 	ssize_t n;
 
 #ifdef __linux__
+	if (ctl == NULL)
+		return sk_recv_plain(s, op, buf, len, from);
 	flags |= MSG_TRUNC;
 #endif
 	iov.iov_base = buf;
@@ -99,15 +146,8 @@ sk_recv_dgram_ctl(struct sock *s, const char *op, void *buf, size_t len,
 		return n;
 	if (ctl != NULL)
 		*ctllen = msg.msg_controllen;
-	if (from != NULL)
-		sk_dgram_source(s, from, &ss, msg.msg_namelen);
-	if (!(msg.msg_flags & MSG_TRUNC))
-		return n;
-	if ((size_t)n > len)
-		return sk_failx(s, LIBSOCK_ETRUNC, "%s: datagram of %zd bytes "
-		    "truncated to %zu", op, n, len);
-	return sk_failx(s, LIBSOCK_ETRUNC, "%s: datagram truncated to %zu "
-	    "bytes", op, len);
+	return sk_dgram_received(s, op, n, len,
+	    (msg.msg_flags & MSG_TRUNC) != 0, from, &ss, msg.msg_namelen);
 }
 
 ssize_t
