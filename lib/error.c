@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -49,6 +50,23 @@ sock_strerror(int code)
 }
 
 /*
+ * The message buffer of s, made at its first failure; -1 if memory is
+ * short, and the failure then reads as its code's text.  Listeners,
+ * which threads may share, get theirs at listen (see stream.c).
+ */
+int
+sk_errbuf(struct sock *s)
+{
+	int saved = errno;
+
+	if (s->err == NULL && (s->err = calloc(1, sizeof *s->err)) == NULL) {
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * A cause more precise than the code's text, set where the failure is
  * understood ("certificate verify failed: ...") and used once, by the
  * next failure recorded, which adds the operation and address.
@@ -58,10 +76,10 @@ sk_cause(struct sock *s, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (s == NULL)
+	if (s == NULL || sk_errbuf(s) == -1)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(s->cause, sizeof s->cause, fmt, ap);
+	vsnprintf(s->err->cause, sizeof s->err->cause, fmt, ap);
 	va_end(ap);
 }
 
@@ -74,18 +92,22 @@ int
 sk_failv(struct sock *s, int code, int with_cause, const char *fmt,
     va_list ap)
 {
+	struct sk_errbuf *e;
 	int n;
 
 	if (s != NULL) {
-		n = vsnprintf(s->err_msg, sizeof s->err_msg, fmt, ap);
-		if (n < 0)
-			n = 0;
-		if (with_cause && (size_t)n < sizeof s->err_msg)
-			snprintf(s->err_msg + n, sizeof s->err_msg - (size_t)n,
-			    ": %s", s->cause[0] != '\0' ? s->cause :
-			    sock_strerror(code));
-		s->cause[0] = '\0';
 		s->err_code = code;
+		if (sk_errbuf(s) == 0) {
+			e = s->err;
+			n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+			if (n < 0)
+				n = 0;
+			if (with_cause && (size_t)n < sizeof e->msg)
+				snprintf(e->msg + n, sizeof e->msg - (size_t)n,
+				    ": %s", e->cause[0] != '\0' ? e->cause :
+				    sock_strerror(code));
+			e->cause[0] = '\0';
+		}
 	}
 	errno = code;
 	return -1;
@@ -131,7 +153,10 @@ sock_error(const struct sock *s)
 {
 	if (s == NULL)
 		return "invalid socket (NULL)";
-	return s->err_msg;
+	if (s->err != NULL)
+		return s->err->msg;
+	/* No failure yet, or no memory for its text. */
+	return s->err_code == 0 ? "" : sock_strerror(s->err_code);
 }
 
 int

@@ -99,7 +99,15 @@ struct sock {
 	char			tls_name[SK_HOST_MAX + 1];	/* as set */
 	char			tls_auto_name[SK_HOST_MAX + 1];	/* from text */
 	int			err_code;
-	char			err_msg[SK_ERRMSG_MAX];
+	struct sk_errbuf	*err;		/* at the first failure */
+};
+
+/*
+ * The text of a socket's last failure, allocated when it first fails:
+ * most sockets never do, and a server holds thousands of them.
+ */
+struct sk_errbuf {
+	char			msg[SK_ERRMSG_MAX];
 	char			cause[SK_ERRMSG_MAX / 2];	/* see sk_cause */
 };
 
@@ -109,6 +117,7 @@ int sk_failx(struct sock *s, int code, const char *fmt, ...) SK_PRINTF(3, 4);
 int sk_failv(struct sock *s, int code, int with_cause, const char *fmt,
     va_list ap) SK_PRINTF(4, 0);
 int sk_fail_io(struct sock *s, int code, const char *op);
+int sk_errbuf(struct sock *s);
 void sk_cause(struct sock *s, const char *fmt, ...) SK_PRINTF(2, 3);
 
 /* sock.c: entry checks and set-up shared by the public calls. */

@@ -517,6 +517,7 @@ sock_free(struct sock *s)
 	sk_end_attachments(s);
 	sk_close_fd(s->fd);
 	sock_tls_config_free(s->tls_config);
+	free(s->err);
 	free(s);
 	errno = saved;
 }

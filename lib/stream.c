@@ -17,6 +17,11 @@ static int
 sk_listen_fn(struct sock *s, const struct sock_addr *addr, int64_t deadline)
 {
 	(void)deadline;
+	/* Threads may share a listener: its message buffer exists now. */
+	if (sk_errbuf(s) == -1) {
+		errno = ENOMEM;
+		return -1;
+	}
 	if (sk_bind(s, addr) == -1 || listen(s->fd, sk_backlog(s)) == -1 ||
 	    sk_set_nonblock(s->fd, 1) == -1 ||
 	    (s->transport == LIBSOCK_TLS && sk_tls_listener(s) == -1))
@@ -157,7 +162,7 @@ sk_accepted(struct sock *l, int fd, const struct sockaddr_storage *peer,
 		sk_addr_unmap(&c->where);
 	}
 	if (sk_opts_apply(c, SK_APPLY_ACCEPTED) == -1) {
-		sk_failx(l, c->err_code, "accept: %s", c->err_msg);
+		sk_failx(l, c->err_code, "accept: %s", sock_error(c));
 		sock_free(c);
 		return NULL;
 	}
