@@ -47,65 +47,6 @@ pattern(size_t len)
 /* ------------------------------------------------------------ peers */
 
 /* Reads want bytes in random small chunks, pausing now and then. */
-struct reader {
-	struct sock		*s;
-	const unsigned char	*expect;
-	size_t			 want;
-	size_t			 got;
-	size_t			 bad_at;	/* first bad byte or SIZE_MAX */
-	int			 err;		/* error code, 0 if none */
-	unsigned		 seed;
-};
-
-static void *
-slow_reader(void *arg)
-{
-	struct reader *r = arg;
-	unsigned char buf[2048];
-	size_t chunk, i;
-	ssize_t n;
-	unsigned reads = 0;
-
-	while (r->got < r->want) {
-		chunk = 1 + (size_t)rand_r(&r->seed) % sizeof buf;
-		if (chunk > r->want - r->got)
-			chunk = r->want - r->got;
-		n = sock_recv(r->s, buf, chunk);
-		if (n <= 0) {
-			r->err = n == 0 ? LIBSOCK_EEOF : sock_error_code(r->s);
-			break;
-		}
-		for (i = 0; i < (size_t)n && r->bad_at == SIZE_MAX; i++)
-			if (buf[i] != r->expect[r->got + i])
-				r->bad_at = r->got + i;
-		r->got += (size_t)n;
-		if (++reads % 256 == 0)
-			usleep(1000);
-	}
-	return NULL;
-}
-
-static void
-reader_init(struct reader *r, struct sock *s, const unsigned char *expect,
-    size_t want)
-{
-	memset(r, 0, sizeof *r);
-	r->s = s;
-	r->expect = expect;
-	r->want = want;
-	r->bad_at = SIZE_MAX;
-	r->seed = 12345;
-}
-
-static void
-reader_check(const struct reader *r)
-{
-	ck_assert_msg(r->err == 0, "reader: error %d (%s) after %zu bytes",
-	    r->err, sock_strerror(r->err), r->got);
-	ck_assert_uint_eq(r->got, r->want);
-	ck_assert_msg(r->bad_at == SIZE_MAX, "byte %zu differs", r->bad_at);
-}
-
 /* Writes len bytes in random chunks, pausing now and then. */
 struct writer {
 	struct sock		*s;
@@ -156,19 +97,16 @@ writer_init(struct writer *w, struct sock *s, const void *buf, size_t len)
 START_TEST(test_send_all_8mib_small_sndbuf_slow_reader)
 {
 	struct sock *c, *s;
-	struct reader r;
+	struct tu_reader r;
 	unsigned char *data;
-	pthread_t t;
 
 	data = pattern(BIG);
 	tu_tcp_pair(&c, &s);
 	ck_assert_int_eq(sock_set_sndbuf(c, SMALL_BUF), 0);
-	reader_init(&r, s, data, BIG);
-	tu_spawn_quiet(&t, slow_reader, &r);
+	tu_reader_start(&r, s, data, BIG);
 	ck_assert_msg(sock_send_all(c, data, BIG) == BIG, "send_all: %s",
 	    sock_error(c));
-	pthread_join(t, NULL);
-	reader_check(&r);
+	tu_reader_check(&r);
 	sock_free(s);
 	sock_free(c);
 	free(data);
@@ -366,8 +304,7 @@ START_TEST(test_sendv_all_many_small_iovecs_tiny_sndbuf)
 	struct sock *c, *s;
 	struct iovec iov[PIECES], copy[PIECES];
 	unsigned char *src, *expect;
-	struct reader r;
-	pthread_t t;
+	struct tu_reader r;
 	size_t off = 0, total = 0, len, round;
 	unsigned seed = 99;
 	int i;
@@ -389,13 +326,11 @@ START_TEST(test_sendv_all_many_small_iovecs_tiny_sndbuf)
 
 	tu_tcp_pair(&c, &s);
 	ck_assert_int_eq(sock_set_sndbuf(c, SMALL_BUF), 0);
-	reader_init(&r, s, expect, total * REPEAT);
-	tu_spawn_quiet(&t, slow_reader, &r);
+	tu_reader_start(&r, s, expect, total * REPEAT);
 	for (round = 0; round < REPEAT; round++)
 		ck_assert_msg(sock_sendv_all(c, iov, PIECES) == (ssize_t)total,
 		    "sendv_all: %s", sock_error(c));
-	pthread_join(t, NULL);
-	reader_check(&r);
+	tu_reader_check(&r);
 	ck_assert_msg(memcmp(copy, iov, sizeof iov) == 0,
 	    "sendv_all changed the caller's iovec array");
 	sock_free(s);
@@ -410,7 +345,7 @@ END_TEST
 START_TEST(test_signal_storm_during_8mib_transfers)
 {
 	struct sock *c, *s;
-	struct reader r;
+	struct tu_reader r;
 	struct writer w;
 	unsigned char *data, *in;
 	pthread_t t;
@@ -429,15 +364,13 @@ START_TEST(test_signal_storm_during_8mib_transfers)
 	ck_assert_int_eq(sock_set_sndbuf(c, SMALL_BUF), 0);
 
 	/* We send, interrupted; a slow peer reads. */
-	reader_init(&r, s, data, BIG);
-	tu_spawn_quiet(&t, slow_reader, &r);
+	tu_reader_start(&r, s, data, BIG);
 	tu_storm_start();
 	rc = sock_send_all(c, data, BIG);
 	tu_storm_stop();
 	sent_alarms = tu_storm_alarms();
-	pthread_join(t, NULL);
+	tu_reader_check(&r);
 	ck_assert_msg(rc == BIG, "send_all: %s", sock_error(c));
-	reader_check(&r);
 	ck_assert_int_gt(sent_alarms, 0);
 
 	/* We receive, interrupted; a paced peer writes. */

@@ -365,66 +365,16 @@ free_all(struct sock **cs, int n)
 
 /* ------------------------------------------------------------ readers */
 
-/* Reads want bytes from a blocking socket, pausing now and then. */
-struct reader {
-	struct sock		*s;
-	const unsigned char	*expect;
-	size_t			 want;
-	size_t			 got;
-	size_t			 bad_at;	/* first bad byte or SIZE_MAX */
-	int			 err;		/* error code, 0 if none */
-};
-
-static void *
-reader_main(void *arg)
-{
-	struct reader *r = arg;
-	unsigned char buf[8192];
-	size_t chunk, i;
-	ssize_t n;
-	unsigned reads = 0;
-
-	while (r->got < r->want) {
-		chunk = 1 + (r->got * 7 + reads) % sizeof buf;
-		if (chunk > r->want - r->got)
-			chunk = r->want - r->got;
-		n = sock_recv(r->s, buf, chunk);
-		if (n <= 0) {
-			r->err = n == 0 ? LIBSOCK_EEOF : sock_error_code(r->s);
-			break;
-		}
-		for (i = 0; i < (size_t)n && r->bad_at == SIZE_MAX; i++)
-			if (buf[i] != r->expect[r->got + i])
-				r->bad_at = r->got + i;
-		r->got += (size_t)n;
-		if (++reads % 64 == 0)
-			usleep(1000);
-	}
-	return NULL;
-}
-
+/*
+ * The shared slow reader, bounded: a sender that gives up cannot leave
+ * it hanging.
+ */
 static void
-reader_start(struct reader *r, pthread_t *t, struct sock *s,
-    const unsigned char *expect, size_t want)
+reader_start(struct tu_reader *r, struct sock *s, const unsigned char *expect,
+    size_t want)
 {
-	memset(r, 0, sizeof *r);
-	r->s = s;
-	r->expect = expect;
-	r->want = want;
-	r->bad_at = SIZE_MAX;
-	/* Bounded: a sender that gives up cannot leave the thread hanging. */
 	ck_assert_int_eq(sock_set_recv_timeout(s, (int)slow(WAIT_MS)), 0);
-	tu_spawn_quiet(t, reader_main, r);
-}
-
-static void
-reader_check(pthread_t t, const struct reader *r)
-{
-	ck_assert_int_eq(pthread_join(t, NULL), 0);
-	ck_assert_msg(r->err == 0, "reader: error %d (%s) after %zu bytes",
-	    r->err, sock_strerror(r->err), r->got);
-	ck_assert_uint_eq(r->got, r->want);
-	ck_assert_msg(r->bad_at == SIZE_MAX, "byte %zu differs", r->bad_at);
+	tu_reader_start(r, s, expect, want);
 }
 
 /* Sends len bytes in pieces with pauses, from a blocking socket. */
@@ -698,9 +648,8 @@ START_TEST(test_send_fills_buffer_then_wants_write_and_data_is_intact)
 {
 	unsigned char *data;
 	struct sock *c, *a;
-	struct reader r;
+	struct tu_reader r;
 	struct snap sn;
-	pthread_t t;
 	long long end;
 	size_t sent = 0, chunk;
 	ssize_t n = 0;
@@ -731,7 +680,7 @@ START_TEST(test_send_fills_buffer_then_wants_write_and_data_is_intact)
 	    "buffers");
 
 	/* The peer drains everything; the rest goes out as room appears. */
-	reader_start(&r, &t, a, data, FILL_TOTAL);
+	reader_start(&r, a, data, FILL_TOTAL);
 	end = tu_now_ms() + slow(20000);
 	for (i = 0; i < 1000000 && sent < FILL_TOTAL; i++) {
 		if (tu_now_ms() > end)
@@ -750,7 +699,7 @@ START_TEST(test_send_fills_buffer_then_wants_write_and_data_is_intact)
 		sent += (size_t)n;
 	}
 	ck_assert_uint_eq(sent, FILL_TOTAL);
-	reader_check(t, &r);
+	tu_reader_check(&r);
 	snap_same(c, &sn, "the want codes of the transfer");
 	ck_assert_msg(wants > 0, "the transfer never had to wait");
 	sock_free(a);
@@ -834,7 +783,7 @@ START_TEST(test_whole_transfers_complete_when_nonblocking)
 {
 	unsigned char *data, *in;
 	struct sock *c, *a;
-	struct reader r;
+	struct tu_reader r;
 	struct writer w;
 	struct iovec iov[3];
 	pthread_t t;
@@ -848,12 +797,12 @@ START_TEST(test_whole_transfers_complete_when_nonblocking)
 	ck_assert_int_eq(sock_set_sndbuf(c, SMALL_BUF), 0);
 	ck_assert_int_eq(sock_set_nonblocking(c, 1), 0);
 
-	reader_start(&r, &t, a, data, WHOLE);
+	reader_start(&r, a, data, WHOLE);
 	n = sock_send_all(c, data, WHOLE);
 	ck_assert_msg(n == WHOLE, "send_all: %zd (%s)", n, sock_error(c));
-	reader_check(t, &r);
+	tu_reader_check(&r);
 
-	reader_start(&r, &t, a, data, WHOLE);
+	reader_start(&r, a, data, WHOLE);
 	iov[0].iov_base = data;
 	iov[0].iov_len = 1000;
 	iov[1].iov_base = data + 1000;
@@ -862,7 +811,7 @@ START_TEST(test_whole_transfers_complete_when_nonblocking)
 	iov[2].iov_len = WHOLE - 1000;
 	n = sock_sendv_all(c, iov, 3);
 	ck_assert_msg(n == WHOLE, "sendv_all: %zd (%s)", n, sock_error(c));
-	reader_check(t, &r);
+	tu_reader_check(&r);
 
 	memset(&w, 0, sizeof w);
 	w.s = a;
@@ -1939,65 +1888,19 @@ START_TEST(test_tls_pending_after_one_byte_of_record)
 }
 END_TEST
 
-/* Remove the certificate directory (flat: files only). */
 static void
 remove_cert_dir(void)
 {
-	char path[sizeof cert_dir + 1 + 256];
-	struct dirent *e;
-	DIR *d;
-
-	if ((d = opendir(cert_dir)) == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof path, "%s/%s", cert_dir, e->d_name);
-		(void)unlink(path);
-	}
-	closedir(d);
-	if (rmdir(cert_dir) == -1)
-		fprintf(stderr, "check_nonblock: removing %s: %s\n",
-		    cert_dir, strerror(errno));
+	tu_certs_remove(cert_dir, "check_nonblock");
 }
 
 /* The certificates, by tests/tls-certs.sh; sets cert_state. */
 static void
 make_certs(void)
 {
-	const char *srcdir = getenv("top_srcdir");
-	const char *tmp = getenv("TMPDIR");
-	char cmd[2 * PATH_MAX];
-	int status;
+	int rc = tu_certs_make(cert_dir, sizeof cert_dir, "check_nonblock");
 
-	if (srcdir == NULL || *srcdir == '\0')
-		srcdir = ".";
-	if (tmp == NULL || *tmp == '\0' || strlen(tmp) > 200)
-		tmp = "/tmp";
-	snprintf(cert_dir, sizeof cert_dir, "%s/libsock-nb-tls.XXXXXX", tmp);
-	if (mkdtemp(cert_dir) == NULL) {
-		fprintf(stderr, "check_nonblock: mkdtemp %s: %s\n", cert_dir,
-		    strerror(errno));
-		cert_state = -1;
-		return;
-	}
-	snprintf(cmd, sizeof cmd, "sh '%s/tests/tls-certs.sh' '%s'", srcdir,
-	    cert_dir);
-	status = system(cmd);
-	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		cert_state = 1;
-		return;
-	}
-	remove_cert_dir();
-	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 77) {
-		printf("SKIP: the openssl command is not installed; no "
-		    "certificates for the TLS cases\n");
-		cert_state = 0;
-		return;
-	}
-	fprintf(stderr, "check_nonblock: %s failed (status %d)\n", cmd,
-	    status);
-	cert_state = -1;
+	cert_state = rc == 0 ? 1 : rc == 77 ? 0 : -1;
 }
 
 #endif	/* HAVE_OPENSSL */

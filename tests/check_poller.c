@@ -1976,53 +1976,14 @@ END_TEST
 static void
 remove_cert_dir(void)
 {
-	char path[sizeof cert_dir + 1 + 256];
-	struct dirent *e;
-	DIR *d;
-
-	if ((d = opendir(cert_dir)) == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof path, "%s/%s", cert_dir, e->d_name);
-		(void)unlink(path);
-	}
-	closedir(d);
-	if (rmdir(cert_dir) == -1)
-		fprintf(stderr, "check_poller: removing %s: %s\n", cert_dir,
-		    strerror(errno));
+	tu_certs_remove(cert_dir, "check_poller");
 }
 
 /* 0 when made, 77 without openssl (the TLS case skips), 99 on error. */
 static int
 make_certs(void)
 {
-	const char *srcdir = getenv("top_srcdir");
-	const char *tmp = getenv("TMPDIR");
-	char cmd[2 * PATH_MAX];
-	int status;
-
-	if (srcdir == NULL || *srcdir == '\0')
-		srcdir = ".";
-	if (tmp == NULL || *tmp == '\0' || strlen(tmp) > 200)
-		tmp = "/tmp";
-	snprintf(cert_dir, sizeof cert_dir, "%s/libsock-poller.XXXXXX", tmp);
-	if (mkdtemp(cert_dir) == NULL) {
-		fprintf(stderr, "check_poller: mkdtemp %s: %s\n", cert_dir,
-		    strerror(errno));
-		return 99;
-	}
-	snprintf(cmd, sizeof cmd, "sh '%s/tests/tls-certs.sh' '%s'", srcdir,
-	    cert_dir);
-	status = system(cmd);
-	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	remove_cert_dir();
-	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 77)
-		return 77;
-	fprintf(stderr, "check_poller: %s failed (status %d)\n", cmd, status);
-	return 99;
+	return tu_certs_make(cert_dir, sizeof cert_dir, "check_poller");
 }
 
 #else	/* !HAVE_OPENSSL */

@@ -2982,60 +2982,16 @@ END_TEST
 
 /* ------------------------------------------------------------ main */
 
-/* Remove the certificate directory (flat: files only). */
 static void
 remove_cert_dir(void)
 {
-	char path[sizeof cert_dir + 1 + 256];
-	struct dirent *e;
-	DIR *d;
-
-	if ((d = opendir(cert_dir)) == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof path, "%s/%s", cert_dir, e->d_name);
-		(void)unlink(path);
-	}
-	closedir(d);
-	if (rmdir(cert_dir) == -1)
-		fprintf(stderr, "check_tls: removing %s: %s\n", cert_dir,
-		    strerror(errno));
+	tu_certs_remove(cert_dir, "check_tls");
 }
 
-/* 0 when the certificates are made, 77 to skip, 99 on a hard error. */
 static int
 make_certs(void)
 {
-	const char *srcdir = getenv("top_srcdir");
-	const char *tmp = getenv("TMPDIR");
-	char cmd[2 * PATH_MAX];
-	int status;
-
-	if (srcdir == NULL || *srcdir == '\0')
-		srcdir = ".";
-	if (tmp == NULL || *tmp == '\0' || strlen(tmp) > 200)
-		tmp = "/tmp";
-	snprintf(cert_dir, sizeof cert_dir, "%s/libsock-tls.XXXXXX", tmp);
-	if (mkdtemp(cert_dir) == NULL) {
-		fprintf(stderr, "check_tls: mkdtemp %s: %s\n", cert_dir,
-		    strerror(errno));
-		return 99;
-	}
-	snprintf(cmd, sizeof cmd, "sh '%s/tests/tls-certs.sh' '%s'", srcdir,
-	    cert_dir);
-	status = system(cmd);
-	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	remove_cert_dir();
-	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 77) {
-		printf("SKIP: the openssl command (%s) is not installed; "
-		    "no certificates for the TLS tests\n", openssl_cmd());
-		return 77;
-	}
-	fprintf(stderr, "check_tls: %s failed (status %d)\n", cmd, status);
-	return 99;
+	return tu_certs_make(cert_dir, sizeof cert_dir, "check_tls");
 }
 
 static Suite *

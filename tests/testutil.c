@@ -8,11 +8,13 @@
 
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -300,4 +302,113 @@ tu_spawn_quiet(pthread_t *t, void *(*fn)(void *), void *arg)
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 	ck_assert_int_eq(pthread_create(t, NULL, fn, arg), 0);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* ------------------------------------------------------------ readers */
+
+static void *
+tu_reader_main(void *arg)
+{
+	struct tu_reader *r = arg;
+	unsigned char buf[2048];
+	size_t chunk, i;
+	ssize_t n;
+	unsigned reads = 0;
+
+	while (r->got < r->want) {
+		chunk = 1 + (size_t)rand_r(&r->seed) % sizeof buf;
+		if (chunk > r->want - r->got)
+			chunk = r->want - r->got;
+		n = sock_recv(r->s, buf, chunk);
+		if (n <= 0) {
+			r->err = n == 0 ? LIBSOCK_EEOF : sock_error_code(r->s);
+			break;
+		}
+		for (i = 0; i < (size_t)n && r->bad_at == SIZE_MAX; i++)
+			if (buf[i] != r->expect[r->got + i])
+				r->bad_at = r->got + i;
+		r->got += (size_t)n;
+		if (++reads % 256 == 0)
+			usleep(1000);
+	}
+	return NULL;
+}
+
+void
+tu_reader_start(struct tu_reader *r, struct sock *s,
+    const unsigned char *expect, size_t want)
+{
+	memset(r, 0, sizeof *r);
+	r->s = s;
+	r->expect = expect;
+	r->want = want;
+	r->bad_at = SIZE_MAX;
+	r->seed = 12345;
+	tu_spawn_quiet(&r->thread, tu_reader_main, r);
+}
+
+void
+tu_reader_check(struct tu_reader *r)
+{
+	ck_assert_int_eq(pthread_join(r->thread, NULL), 0);
+	ck_assert_msg(r->err == 0, "reader: error %d (%s) after %zu bytes",
+	    r->err, sock_strerror(r->err), r->got);
+	ck_assert_uint_eq(r->got, r->want);
+	ck_assert_msg(r->bad_at == SIZE_MAX, "byte %zu differs", r->bad_at);
+}
+
+/* ------------------------------------------------------------ TLS */
+
+void
+tu_certs_remove(const char *dir, const char *prog)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		(void)unlink(path);
+	}
+	closedir(d);
+	if (rmdir(dir) == -1)
+		fprintf(stderr, "%s: removing %s: %s\n", prog, dir,
+		    strerror(errno));
+}
+
+int
+tu_certs_make(char *dir, size_t size, const char *prog)
+{
+	const char *srcdir = getenv("top_srcdir");
+	const char *tmp = getenv("TMPDIR");
+	char cmd[2 * PATH_MAX];
+	int status;
+
+	if (srcdir == NULL || *srcdir == '\0')
+		srcdir = ".";
+	if (tmp == NULL || *tmp == '\0' || strlen(tmp) > 200)
+		tmp = "/tmp";
+	snprintf(dir, size, "%s/libsock-%s.XXXXXX", tmp, prog);
+	if (mkdtemp(dir) == NULL) {
+		fprintf(stderr, "%s: mkdtemp %s: %s\n", prog, dir,
+		    strerror(errno));
+		return 99;
+	}
+	snprintf(cmd, sizeof cmd, "sh '%s/tests/tls-certs.sh' '%s'", srcdir,
+	    dir);
+	status = system(cmd);
+	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	tu_certs_remove(dir, prog);
+	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+		printf("SKIP: the openssl command is not installed; no "
+		    "certificates for the TLS tests\n");
+		return 77;
+	}
+	fprintf(stderr, "%s: %s failed (status %d)\n", prog, cmd, status);
+	return 99;
 }

@@ -111,4 +111,34 @@ int tu_storm_alarms(void);
  */
 void tu_spawn_quiet(pthread_t *t, void *(*fn)(void *), void *arg);
 
+/*
+ * A thread that reads want bytes from the blocking socket s in pieces of
+ * random size, pausing now and then (a slow reader), and compares them
+ * with expect.  tu_reader_check joins it and fails the test on an
+ * error, a short count or a wrong byte.
+ */
+struct tu_reader {
+	struct sock		*s;
+	const unsigned char	*expect;
+	size_t			 want;
+	size_t			 got;
+	size_t			 bad_at;	/* first bad byte or SIZE_MAX */
+	int			 err;		/* error code, 0 if none */
+	unsigned		 seed;
+	pthread_t		 thread;
+};
+void tu_reader_start(struct tu_reader *r, struct sock *s,
+    const unsigned char *expect, size_t want);
+void tu_reader_check(struct tu_reader *r);
+
+/*
+ * Certificates for the TLS tests, made by tests/tls-certs.sh in a new
+ * directory under TMPDIR (dir, of size bytes, gets its path): 0 when
+ * made, 77 when the openssl command is missing (a SKIP line is
+ * printed), 99 on any other failure (said on stderr, as prog).
+ * tu_certs_remove removes the directory and its files.
+ */
+int tu_certs_make(char *dir, size_t size, const char *prog);
+void tu_certs_remove(const char *dir, const char *prog);
+
 #endif /* LIBSOCK_TESTUTIL_H */
