@@ -361,13 +361,18 @@ sk_accept_once(int lfd, int nonblock, struct sockaddr_storage *peer,
 int
 sk_spare_take(struct sock *l)
 {
+	int fd;
+
 #ifdef F_DUPFD_CLOEXEC
-	l->spare_fd = fcntl(l->fd, F_DUPFD_CLOEXEC, 0);
+	fd = fcntl(l->fd, F_DUPFD_CLOEXEC, 0);
 #else
-	if ((l->spare_fd = dup(l->fd)) != -1 && sk_set_cloexec(l->spare_fd))
-		sk_close_fd(l->spare_fd), l->spare_fd = -1;
+	if ((fd = dup(l->fd)) != -1 && sk_set_cloexec(fd) == -1) {
+		sk_close_fd(fd);
+		fd = -1;
+	}
 #endif
-	return l->spare_fd;
+	atomic_store(&l->spare_fd, fd);
+	return fd;
 }
 
 /* Waiting connections closed per call: a queue's worth (SOMAXCONN). */
@@ -388,10 +393,13 @@ sk_shed(struct sock *l)
 	socklen_t len;
 	int fd, n = 0;
 
-	if (l->spare_fd < 0)
+	/*
+	 * Threads may accept on one listener: one of them takes the
+	 * reserve, the others find none and only report the shortage.
+	 */
+	if ((fd = atomic_exchange(&l->spare_fd, -1)) < 0)
 		return 0;
-	sk_close_fd(l->spare_fd);
-	l->spare_fd = -1;
+	sk_close_fd(fd);
 	while (n < SK_SHED_MAX) {
 		len = sizeof ss;
 		if ((fd = sk_accept_once(l->fd, 0, &ss, &len)) == -1) {
@@ -413,16 +421,17 @@ sk_shed(struct sock *l)
  * descriptor is close-on-exec and blocking unless l is non-blocking, its
  * peer in peer and len.  A non-blocking l never waits (EAGAIN).  Under
  * EMFILE or ENFILE the queue is shed first; errno says which, and
- * l->shed how many connections were closed; with nothing waiting it is
+ * *shed how many connections were closed; with nothing waiting it is
  * EAGAIN, or a wait, as without the shortage.
  */
 int
 sk_accept_fd(struct sock *l, int64_t deadline, struct sockaddr_storage *peer,
-    socklen_t *len)
+    socklen_t *len, int *shed)
 {
 	socklen_t room = *len;
 	int fd, err;
 
+	*shed = 0;
 	for (;;) {
 		*len = room;
 		if ((fd = sk_accept_once(l->fd, l->nonblock, peer, len)) != -1)
@@ -431,12 +440,12 @@ sk_accept_fd(struct sock *l, int64_t deadline, struct sockaddr_storage *peer,
 		if (err == EINTR || sk_accept_transient(err))
 			continue;
 		if ((err == EMFILE || err == ENFILE) &&
-		    (l->shed = sk_shed(l)) >= 0) {
+		    (*shed = sk_shed(l)) >= 0) {
 			errno = err;
 			return -1;
 		}
-		if (l->shed == -1) {
-			l->shed = 0;
+		if (*shed == -1) {
+			*shed = 0;
 			err = EAGAIN;
 		}
 		if (err != EAGAIN && err != EWOULDBLOCK)

@@ -16,6 +16,7 @@
 #include <sys/un.h>
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "sock.h"
@@ -88,8 +89,7 @@ struct sock {
 		ino_t		ino;
 	}			bound;
 	int			nonblock;	/* sock_set_nonblocking */
-	int			spare_fd;	/* listener: reserve for EMFILE */
-	int			shed;		/* connections the last EMFILE closed */
+	atomic_int		spare_fd;	/* listener: reserve for EMFILE */
 	int			gso;		/* -1 not probed, 0 off, 1 on */
 	int			gro;		/* UDP_GRO turned on */
 	struct sk_pending	*pending;	/* role CONNECTING only */
@@ -196,7 +196,7 @@ int sk_connect_fd(int fd, const struct sockaddr *sa, socklen_t len,
 int sk_connect_start(int fd, const struct sockaddr *sa, socklen_t len);
 int sk_connect_check(int fd);
 int sk_accept_fd(struct sock *l, int64_t deadline,
-    struct sockaddr_storage *peer, socklen_t *len);
+    struct sockaddr_storage *peer, socklen_t *len, int *shed);
 int sk_spare_take(struct sock *l);
 void sk_close_fd(int fd);
 

@@ -33,7 +33,7 @@ sk_init(struct sock *s)
 	sk_opts_init(&s->opts);
 	s->tmo.connect = s->tmo.accept = s->tmo.send = s->tmo.recv = -1;
 	s->tmo.handshake = SK_HANDSHAKE_TIMEOUT;
-	s->spare_fd = -1;
+	atomic_init(&s->spare_fd, -1);
 	s->gso = -1;
 	s->reg.fd = -1;
 }
@@ -121,8 +121,7 @@ sk_end_attachments(struct sock *s)
 	sk_poll_fd_closing(s);
 	sk_unix_release(s);
 	sk_tls_end(s);
-	sk_close_fd(s->spare_fd);
-	s->spare_fd = -1;
+	sk_close_fd(atomic_exchange(&s->spare_fd, -1));
 }
 
 /* The object leaves for good: no poller, no connect under way. */

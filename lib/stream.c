@@ -176,7 +176,7 @@ sk_accepted(struct sock *l, int fd, const struct sockaddr_storage *peer,
 
 /* accept(2) failed: nothing waiting (non-blocking), or a failure. */
 static struct sock *
-sk_accept_fail(struct sock *l, int code)
+sk_accept_fail(struct sock *l, int code, int shed)
 {
 	char where[LIBSOCK_ADDRSTRLEN];
 
@@ -185,12 +185,12 @@ sk_accept_fail(struct sock *l, int code)
 		errno = EAGAIN;
 		return NULL;
 	}
-	if ((code == EMFILE || code == ENFILE) && l->shed > 0 &&
+	if ((code == EMFILE || code == ENFILE) && shed > 0 &&
 	    sock_addr_format(&l->where, where, sizeof where,
 	    LIBSOCK_FORMAT_SCHEME) >= 0)
 		sk_failx(l, code, "accept %s: %s (closed %d waiting "
-		    "connection%s)", where, sock_strerror(code), l->shed,
-		    l->shed == 1 ? "" : "s");
+		    "connection%s)", where, sock_strerror(code), shed,
+		    shed == 1 ? "" : "s");
 	else
 		sk_fail_io(l, code, "accept");
 	return NULL;
@@ -201,13 +201,12 @@ sock_accept(struct sock *l)
 {
 	struct sockaddr_storage peer;
 	socklen_t len = sizeof peer;
-	int fd;
+	int fd, shed;
 
 	if (sk_check(l, "accept", SK_ROLE(LIBSOCK_ROLE_PASSIVE)) == -1)
 		return NULL;
-	l->shed = 0;
-	fd = sk_accept_fd(l, sk_deadline(l->tmo.accept), &peer, &len);
+	fd = sk_accept_fd(l, sk_deadline(l->tmo.accept), &peer, &len, &shed);
 	if (fd == -1)
-		return sk_accept_fail(l, errno);
+		return sk_accept_fail(l, errno, shed);
 	return sk_accepted(l, fd, &peer, len);
 }
