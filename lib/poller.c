@@ -136,7 +136,7 @@ sock_poller_add(struct sock_poller *p, struct sock *s, unsigned events,
 	s->reg.poller = p;
 	s->reg.udata = udata;
 	s->reg.events = events;
-	s->reg.armed = events & SK_POLL_ASKED;
+	s->reg.armed = SK_POLL_ARMED(events);
 	s->reg.slot = p->n;
 	s->reg.fd = s->fd;
 	if (sk_pb_add(p, s) == -1) {
@@ -162,7 +162,7 @@ sock_poller_mod(struct sock_poller *p, struct sock *s, unsigned events,
 	old = s->reg;
 	s->reg.udata = udata;
 	s->reg.events = events;
-	s->reg.armed = events & SK_POLL_ASKED;
+	s->reg.armed = SK_POLL_ARMED(events);
 	if (s->reg.fd >= 0 && sk_pb_mod(p, s) == -1) {
 		s->reg = old;
 		return sk_fail(s, errno, "%s", op);
@@ -333,7 +333,7 @@ sk_poll_fd_opened(struct sock *s)
 	if (s->reg.poller == NULL || s->fd < 0)
 		return 0;
 	s->reg.fd = s->fd;
-	s->reg.armed = s->reg.events & SK_POLL_ASKED;
+	s->reg.armed = SK_POLL_ARMED(s->reg.events);
 	if (sk_pb_add(s->reg.poller, s) == -1) {
 		s->reg.fd = -1;
 		return -1;

@@ -16,6 +16,13 @@
 
 #define SK_POLL_BATCH	256	/* events returned by one wait, at most */
 #define SK_POLL_ASKED	(LIBSOCK_POLL_IN | LIBSOCK_POLL_OUT)
+#define SK_POLL_FAULTS	(LIBSOCK_POLL_ERR | LIBSOCK_POLL_HUP)
+
+/*
+ * Armed bits of new interest (poll(2) backend): the asked directions,
+ * and the faults, which are reported unasked, once each on an edge.
+ */
+#define SK_POLL_ARMED(events)	(((events) & SK_POLL_ASKED) | SK_POLL_FAULTS)
 
 struct sock_poller {
 	struct sock		**socks;	/* registered, by slot */

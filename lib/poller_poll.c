@@ -72,8 +72,11 @@ sk_pfd_fill(struct pollfd *pfd, const struct sock *s)
 		pfd->events |= POLLIN;
 	if (ask & LIBSOCK_POLL_OUT)
 		pfd->events |= POLLOUT;
-	/* An edge reported, hang-ups included, is not reported again. */
-	if (edge && pfd->events == 0)
+	/*
+	 * poll(2) reports errors and hang-ups unasked, so an edge with no
+	 * direction armed is still watched for them until one is reported.
+	 */
+	if (edge && ask == 0)
 		pfd->fd = -1;
 }
 
