@@ -356,12 +356,14 @@ sk_accept_once(int lfd, int nonblock, struct sockaddr_storage *peer,
 
 /*
  * The reserve a listener keeps for running out of descriptors: a
- * duplicate of the listener itself, which needs no file system.
+ * duplicate of the listener itself, which needs no file system.  It is
+ * installed only where there is none, so that two threads retaking it
+ * at once keep one and close the other; 0 when l has its reserve.
  */
 int
 sk_spare_take(struct sock *l)
 {
-	int fd;
+	int fd, none = -1;
 
 #ifdef F_DUPFD_CLOEXEC
 	fd = fcntl(l->fd, F_DUPFD_CLOEXEC, 0);
@@ -371,8 +373,25 @@ sk_spare_take(struct sock *l)
 		fd = -1;
 	}
 #endif
-	atomic_store(&l->spare_fd, fd);
-	return fd;
+	if (fd == -1)
+		return -1;
+	if (!atomic_compare_exchange_strong(&l->spare_fd, &none, fd))
+		sk_close_fd(fd);
+	return 0;
+}
+
+/*
+ * A reserve lost (a descriptor opened elsewhere took its place while it
+ * was free, by another thread perhaps) is retaken once accept has
+ * succeeded, when descriptors are back; without it the next shortage
+ * could only be reported, and the queue would keep the listener
+ * readable.
+ */
+static void
+sk_spare_check(struct sock *l)
+{
+	if (atomic_load_explicit(&l->spare_fd, memory_order_relaxed) < 0)
+		(void)sk_spare_take(l);
 }
 
 /* Waiting connections closed per call: a queue's worth (SOMAXCONN). */
@@ -434,8 +453,11 @@ sk_accept_fd(struct sock *l, int64_t deadline, struct sockaddr_storage *peer,
 	*shed = 0;
 	for (;;) {
 		*len = room;
-		if ((fd = sk_accept_once(l->fd, l->nonblock, peer, len)) != -1)
+		if ((fd = sk_accept_once(l->fd, l->nonblock, peer, len)) !=
+		    -1) {
+			sk_spare_check(l);
 			return fd;
+		}
 		err = errno;
 		if (err == EINTR || sk_accept_transient(err))
 			continue;

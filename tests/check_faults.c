@@ -22,6 +22,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -276,6 +277,172 @@ START_TEST(test_accept_under_emfile_reports_and_recovers)
 		close(later[i]);
 	for (i = 0; i < EMFILE_WAITING; i++)
 		close(waiting[i]);
+	sock_free(l);
+}
+END_TEST
+
+/*
+ * A listener made with one descriptor left has no reserve (the duplicate
+ * fails); it takes one at its first accept once descriptors are back, so
+ * that the next shortage still closes what waits instead of leaving the
+ * listener readable.
+ */
+START_TEST(test_reserve_missing_at_listen_is_taken_at_accept)
+{
+	struct sock *l = sock_new(), *a;
+	int clients[2], fds[64], n;
+
+	if (getenv("LIBSOCK_UNDER_VALGRIND") != NULL) {
+		printf("SKIP reserve taken at accept: not meaningful under "
+		    "valgrind, which closes what it accepts past the limit\n");
+		sock_free(l);
+		return;
+	}
+	ck_assert_ptr_nonnull(l);
+	clients[0] = raw_socket();
+	clients[1] = raw_socket();
+	n = exhaust_fds(fds, 64);
+	/* One descriptor: the listener's own, none for its reserve. */
+	close(fds[--n]);
+	ck_assert_msg(sock_listen(l, "tcp://127.0.0.1:0") == 0, "listen: %s",
+	    sock_error(l));
+	close(fds[--n]);
+	close(fds[--n]);
+
+	/* Two free: one for the connection, one for the reserve. */
+	raw_connect(clients[0], listener_port(l));
+	a = sock_accept(l);
+	ck_assert_msg(a != NULL, "accept: %s", sock_error(l));
+	errno = 0;
+	ck_assert_msg(open("/dev/null", O_RDONLY) == -1 && errno == EMFILE,
+	    "a descriptor is still free: the reserve was not taken");
+	sock_free(a);
+	assert_closed(clients[0], "the accepted client");
+	ck_assert((fds[n++] = open("/dev/null", O_RDONLY)) != -1);
+
+	/* None free: the reserve sheds the next client. */
+	raw_connect(clients[1], listener_port(l));
+	ck_assert(fd_ready(sock_fd(l), POLLIN, 5000));
+	errno = 0;
+	ck_assert_ptr_null(sock_accept(l));
+	ck_assert_int_eq(errno, EMFILE);
+	assert_emfile_message(l, 1);
+	assert_closed(clients[1], "the client past the limit");
+	ck_assert_msg(!fd_ready(sock_fd(l), POLLIN, 0), "the listener is "
+	    "still readable");
+	while (n > 0)
+		close(fds[--n]);
+	close(clients[0]);
+	close(clients[1]);
+	sock_free(l);
+}
+END_TEST
+
+#define SHED_THREADS	2
+#define SHED_CLIENTS	8
+
+struct shed_worker {
+	struct sock	*l;
+	atomic_int	*stop;
+	int		 accepted, emfile, other, other_code;
+};
+
+/*
+ * An event loop's accept, in a thread of its own: whenever the shared
+ * non-blocking listener is readable; at most 10 s.
+ */
+static void *
+shed_accept_loop(void *arg)
+{
+	struct shed_worker *w = arg;
+	struct sock *a;
+	long long end = tu_now_ms() + 10000;
+
+	while (!atomic_load(w->stop) && tu_now_ms() < end) {
+		if (!fd_ready(sock_fd(w->l), POLLIN, 10))
+			continue;
+		errno = 0;
+		if ((a = sock_accept(w->l)) != NULL) {
+			w->accepted++;
+			sock_free(a);
+		} else if (errno == EMFILE) {
+			w->emfile++;
+		} else if (errno != EAGAIN) {
+			w->other++;
+			w->other_code = errno;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Two threads accept on one listener with no descriptor to spare: one
+ * of them sheds each waiting client with the reserve, the other finds
+ * it taken or the queue empty; every client is closed or served, none
+ * is left waiting, and the listener keeps exactly one reserve.
+ */
+START_TEST(test_threads_shed_one_listener_under_emfile)
+{
+	char text[LIBSOCK_ADDRSTRLEN];
+	struct sock *l = tu_listen("tcp://127.0.0.1:0", text, sizeof text);
+	struct shed_worker w[SHED_THREADS];
+	pthread_t t[SHED_THREADS];
+	atomic_int stop;
+	int clients[SHED_CLIENTS], fds[64], n, i, base, emfile = 0;
+	int accepted = 0, c;
+	char what[32];
+	struct sock *a;
+
+	if (getenv("LIBSOCK_UNDER_VALGRIND") != NULL) {
+		printf("SKIP threads shedding under EMFILE: not meaningful "
+		    "under valgrind, which closes what it accepts past the "
+		    "limit\n");
+		sock_free(l);
+		return;
+	}
+	ck_assert_int_eq(sock_set_nonblocking(l, 1), 0);
+	for (i = 0; i < SHED_CLIENTS; i++)
+		clients[i] = raw_socket();
+	base = tu_fd_count();
+	atomic_init(&stop, 0);
+	n = exhaust_fds(fds, 64);
+	for (i = 0; i < SHED_THREADS; i++) {
+		w[i] = (struct shed_worker){ l, &stop, 0, 0, 0, 0 };
+		ck_assert_int_eq(pthread_create(&t[i], NULL, shed_accept_loop,
+		    &w[i]), 0);
+	}
+	for (i = 0; i < SHED_CLIENTS; i++) {
+		raw_connect(clients[i], listener_port(l));
+		snprintf(what, sizeof what, "client %d", i);
+		assert_closed(clients[i], what);
+	}
+	atomic_store(&stop, 1);
+	for (i = 0; i < SHED_THREADS; i++) {
+		pthread_join(t[i], NULL);
+		ck_assert_msg(w[i].other == 0, "thread %d: accept failed with "
+		    "%s", i, strerror(w[i].other_code));
+		emfile += w[i].emfile;
+		accepted += w[i].accepted;
+	}
+	ck_assert_msg(emfile > 0, "no accept met EMFILE (%d accepted)",
+	    accepted);
+	ck_assert_msg(!fd_ready(sock_fd(l), POLLIN, 0), "the listener is "
+	    "still readable");
+
+	/* Descriptors back: the next client is served, one reserve kept. */
+	while (n > 0)
+		close(fds[--n]);
+	for (i = 0; i < SHED_CLIENTS; i++)
+		close(clients[i]);
+	c = raw_socket();
+	raw_connect(c, listener_port(l));
+	ck_assert(fd_ready(sock_fd(l), POLLIN, 5000));
+	a = sock_accept(l);
+	ck_assert_msg(a != NULL, "accept after descriptors were freed: %s",
+	    sock_error(l));
+	sock_free(a);
+	close(c);
+	ck_assert_int_eq(tu_fd_count(), base - SHED_CLIENTS);
 	sock_free(l);
 }
 END_TEST
@@ -545,6 +712,8 @@ main(void)
 	    test_peer_reset_while_we_write_is_an_error_not_a_signal);
 	tcase_add_test(tc, test_accept_under_emfile_reports_and_recovers);
 	tcase_add_test(tc, test_nonblocking_accept_under_emfile_does_not_spin);
+	tcase_add_test(tc, test_reserve_missing_at_listen_is_taken_at_accept);
+	tcase_add_test(tc, test_threads_shed_one_listener_under_emfile);
 	suite_add_tcase(s, tc);
 	/* These enter another namespace: no descriptor-count fixture. */
 	tcase_set_timeout(tv, TU_CASE_TIMEOUT);
