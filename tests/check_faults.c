@@ -177,6 +177,21 @@ assert_emfile_message(struct sock *l, int n)
 	    "having closed %d", msg, n);
 }
 
+/*
+ * valgrind enforces the descriptor limit itself, after the kernel has
+ * taken the connection off the queue: the plain and sanitizer runs
+ * cover the EMFILE tests.  Says SKIP and returns 1 under it.
+ */
+static int
+skip_emfile_under_valgrind(const char *what)
+{
+	if (getenv("LIBSOCK_UNDER_VALGRIND") == NULL)
+		return 0;
+	printf("SKIP %s: not meaningful under valgrind, which closes what it "
+	    "accepts past the limit\n", what);
+	return 1;
+}
+
 #define EMFILE_WAITING	3	/* clients queued before the first accept */
 #define EMFILE_ROUNDS	10	/* one more client each */
 
@@ -198,14 +213,7 @@ START_TEST(test_accept_under_emfile_reports_and_recovers)
 	long long t0, took;
 	double cpu;
 
-	/*
-	 * valgrind enforces the limit itself, after the kernel has taken
-	 * the connection off the queue: the plain and sanitizer runs cover
-	 * this one.
-	 */
-	if (getenv("LIBSOCK_UNDER_VALGRIND") != NULL) {
-		printf("SKIP accept under EMFILE: not meaningful under "
-		    "valgrind, which closes what it accepts past the limit\n");
+	if (skip_emfile_under_valgrind("accept under EMFILE")) {
 		sock_free(l);
 		return;
 	}
@@ -292,9 +300,7 @@ START_TEST(test_reserve_missing_at_listen_is_taken_at_accept)
 	struct sock *l = sock_new(), *a;
 	int clients[2], fds[64], n;
 
-	if (getenv("LIBSOCK_UNDER_VALGRIND") != NULL) {
-		printf("SKIP reserve taken at accept: not meaningful under "
-		    "valgrind, which closes what it accepts past the limit\n");
+	if (skip_emfile_under_valgrind("reserve taken at accept")) {
 		sock_free(l);
 		return;
 	}
@@ -393,10 +399,7 @@ START_TEST(test_threads_shed_one_listener_under_emfile)
 	char what[32];
 	struct sock *a;
 
-	if (getenv("LIBSOCK_UNDER_VALGRIND") != NULL) {
-		printf("SKIP threads shedding under EMFILE: not meaningful "
-		    "under valgrind, which closes what it accepts past the "
-		    "limit\n");
+	if (skip_emfile_under_valgrind("threads shedding under EMFILE")) {
 		sock_free(l);
 		return;
 	}
@@ -460,10 +463,7 @@ START_TEST(test_nonblocking_accept_under_emfile_does_not_spin)
 	int waiting, fds[64], n, i, ready, accepts;
 	double cpu;
 
-	if (getenv("LIBSOCK_UNDER_VALGRIND") != NULL) {
-		printf("SKIP non-blocking accept under EMFILE: not meaningful "
-		    "under valgrind, which closes what it accepts past the "
-		    "limit\n");
+	if (skip_emfile_under_valgrind("non-blocking accept under EMFILE")) {
 		sock_free(l);
 		return;
 	}
