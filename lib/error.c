@@ -50,9 +50,59 @@ sock_strerror(int code)
 }
 
 /*
+ * A listener's failures are kept per thread.  Threads may accept on one
+ * listener at once, and fail at once: each records its failure where
+ * only it writes and reads, as errno is, instead of racing on the
+ * listener's buffer.  The slot names its listener by the number it got
+ * at listen, not by its address, which a later object may reuse.
+ */
+struct sk_listener_fail {
+	unsigned long		id;
+	int			code;
+	struct sk_errbuf	buf;
+};
+
+static _Thread_local struct sk_listener_fail sk_lfail;
+static atomic_ulong sk_listen_ids;
+
+unsigned long
+sk_listener_id(void)
+{
+	return atomic_fetch_add(&sk_listen_ids, 1) + 1;
+}
+
+static int
+sk_per_thread(const struct sock *s)
+{
+	return s->role == LIBSOCK_ROLE_PASSIVE;
+}
+
+/* This thread's slot, taken for listener s. */
+static struct sk_listener_fail *
+sk_lfail_for(const struct sock *s)
+{
+	if (sk_lfail.id != s->listen_id) {
+		sk_lfail.id = s->listen_id;
+		sk_lfail.code = 0;
+		sk_lfail.buf.msg[0] = '\0';
+		sk_lfail.buf.cause[0] = '\0';
+	}
+	return &sk_lfail;
+}
+
+/* This thread's failure on listener s, or NULL if it has none. */
+static const struct sk_listener_fail *
+sk_lfail_of(const struct sock *s)
+{
+	if (!sk_per_thread(s) || sk_lfail.id != s->listen_id ||
+	    sk_lfail.code == 0)
+		return NULL;
+	return &sk_lfail;
+}
+
+/*
  * The message buffer of s, made at its first failure; -1 if memory is
- * short, and the failure then reads as its code's text.  Listeners,
- * which threads may share, get theirs at listen (see stream.c).
+ * short, and the failure then reads as its code's text.
  */
 int
 sk_errbuf(struct sock *s)
@@ -66,6 +116,15 @@ sk_errbuf(struct sock *s)
 	return 0;
 }
 
+/* Where a failure of s is written: its buffer, or this thread's. */
+static struct sk_errbuf *
+sk_errbuf_for(struct sock *s)
+{
+	if (sk_per_thread(s))
+		return &sk_lfail_for(s)->buf;
+	return sk_errbuf(s) == 0 ? s->err : NULL;
+}
+
 /*
  * A cause more precise than the code's text, set where the failure is
  * understood ("certificate verify failed: ...") and used once, by the
@@ -74,12 +133,13 @@ sk_errbuf(struct sock *s)
 void
 sk_cause(struct sock *s, const char *fmt, ...)
 {
+	struct sk_errbuf *e;
 	va_list ap;
 
-	if (s == NULL || sk_errbuf(s) == -1)
+	if (s == NULL || (e = sk_errbuf_for(s)) == NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(s->err->cause, sizeof s->err->cause, fmt, ap);
+	vsnprintf(e->cause, sizeof e->cause, fmt, ap);
 	va_end(ap);
 }
 
@@ -96,9 +156,11 @@ sk_failv(struct sock *s, int code, int with_cause, const char *fmt,
 	int n;
 
 	if (s != NULL) {
-		s->err_code = code;
-		if (sk_errbuf(s) == 0) {
-			e = s->err;
+		if (sk_per_thread(s))
+			sk_lfail_for(s)->code = code;
+		else
+			s->err_code = code;
+		if ((e = sk_errbuf_for(s)) != NULL) {
 			n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 			if (n < 0)
 				n = 0;
@@ -151,8 +213,12 @@ sk_fail_io(struct sock *s, int code, const char *op)
 const char *
 sock_error(const struct sock *s)
 {
+	const struct sk_listener_fail *f;
+
 	if (s == NULL)
 		return "invalid socket (NULL)";
+	if ((f = sk_lfail_of(s)) != NULL)
+		return f->buf.msg;
 	if (s->err != NULL)
 		return s->err->msg;
 	/* No failure yet, or no memory for its text. */
@@ -162,7 +228,11 @@ sock_error(const struct sock *s)
 int
 sock_error_code(const struct sock *s)
 {
+	const struct sk_listener_fail *f;
+
 	if (s == NULL)
 		return EINVAL;
+	if ((f = sk_lfail_of(s)) != NULL)
+		return f->code;
 	return s->err_code;
 }

@@ -100,6 +100,7 @@ struct sock {
 	char			tls_auto_name[SK_HOST_MAX + 1];	/* from text */
 	int			err_code;
 	struct sk_errbuf	*err;		/* at the first failure */
+	unsigned long		listen_id;	/* names a listener's failures */
 };
 
 /*
@@ -118,6 +119,7 @@ int sk_failv(struct sock *s, int code, int with_cause, const char *fmt,
     va_list ap) SK_PRINTF(4, 0);
 int sk_fail_io(struct sock *s, int code, const char *op);
 int sk_errbuf(struct sock *s);
+unsigned long sk_listener_id(void);
 void sk_cause(struct sock *s, const char *fmt, ...) SK_PRINTF(2, 3);
 
 /* sock.c: entry checks and set-up shared by the public calls. */

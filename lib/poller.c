@@ -375,7 +375,9 @@ sk_poll_forget(struct sock *s)
 void
 sk_poll_rearm(struct sock *s, unsigned events)
 {
-	s->reg.armed |= events & s->reg.events;
+	/* Not in a poller: no write, for threads sharing a listener. */
+	if (s->reg.poller != NULL)
+		s->reg.armed |= events & s->reg.events;
 }
 
 /* The socket may hold decrypted bytes: look at it at the next wait. */

@@ -17,17 +17,13 @@ static int
 sk_listen_fn(struct sock *s, const struct sock_addr *addr, int64_t deadline)
 {
 	(void)deadline;
-	/* Threads may share a listener: its message buffer exists now. */
-	if (sk_errbuf(s) == -1) {
-		errno = ENOMEM;
-		return -1;
-	}
 	if (sk_bind(s, addr) == -1 || listen(s->fd, sk_backlog(s)) == -1 ||
 	    sk_set_nonblock(s->fd, 1) == -1 ||
 	    (s->transport == LIBSOCK_TLS && sk_tls_listener(s) == -1))
 		return -1;
 	/* Without a reserve, EMFILE is still reported: no failure here. */
 	(void)sk_spare_take(s);
+	s->listen_id = sk_listener_id();
 	s->role = LIBSOCK_ROLE_PASSIVE;
 	return 0;
 }

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -128,6 +129,81 @@ START_TEST(test_threads_share_one_listener_and_own_their_sockets)
 }
 END_TEST
 
+#define FAILERS		2
+#define FAILS		50	/* accepts that time out, per thread */
+
+struct failer {
+	struct sock	*listener;
+	int		 index;
+	int		 wrong;		/* failures not read back as made */
+	char		 what[160];
+};
+
+/*
+ * Failures on the listener, each read back at once: thread 0's accepts
+ * time out, thread 1 sends on it, which a listener refuses.
+ */
+static void *
+failer(void *arg)
+{
+	struct failer *f = arg;
+	const char *msg, *op = f->index == 0 ? "accept" : "send";
+	int i, code = f->index == 0 ? ETIMEDOUT : EINVAL;
+
+	for (i = 0; i < FAILS; i++) {
+		if (f->index == 0 ? sock_accept(f->listener) != NULL :
+		    sock_send(f->listener, "x", 1) != -1)
+			f->wrong++;
+		msg = sock_error(f->listener);
+		if (sock_error_code(f->listener) != code ||
+		    strncmp(msg, op, strlen(op)) != 0) {
+			f->wrong++;
+			snprintf(f->what, sizeof f->what, "code %d, \"%s\"",
+			    sock_error_code(f->listener), msg);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Threads that fail on one listener at once each read back their own
+ * failure, as with errno, and none is seen in another thread: the
+ * failures are recorded per thread, so there is no race on one buffer
+ * (ThreadSanitizer in CI says so).
+ */
+START_TEST(test_listener_failures_are_per_thread)
+{
+	char address[LIBSOCK_ADDRSTRLEN];
+	struct sock *l = tu_listen("tcp://127.0.0.1:0", address,
+	    sizeof address);
+	struct failer f[FAILERS];
+	pthread_t t[FAILERS];
+	int i;
+
+	ck_assert_int_eq(sock_set_accept_timeout(l, 1), 0);
+	for (i = 0; i < FAILERS; i++) {
+		memset(&f[i], 0, sizeof f[i]);
+		f[i].listener = l;
+		f[i].index = i;
+		ck_assert_int_eq(pthread_create(&t[i], NULL, failer, &f[i]),
+		    0);
+	}
+	for (i = 0; i < FAILERS; i++) {
+		pthread_join(t[i], NULL);
+		ck_assert_msg(f[i].wrong == 0, "thread %d read back %d "
+		    "failures wrong, last %s", i, f[i].wrong, f[i].what);
+	}
+	ck_assert_int_eq(sock_error_code(l), 0);
+	ck_assert_str_eq(sock_error(l), "");
+	/* This thread's own failure, then, is its own to read. */
+	ck_assert_ptr_null(sock_accept(l));
+	ck_assert_int_eq(sock_error_code(l), ETIMEDOUT);
+	ck_assert_msg(strncmp(sock_error(l), "accept", 6) == 0, "\"%s\"",
+	    sock_error(l));
+	sock_free(l);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -135,6 +211,7 @@ main(void)
 	TCase *tc = tu_tcase("threads");
 
 	tcase_add_test(tc, test_threads_share_one_listener_and_own_their_sockets);
+	tcase_add_test(tc, test_listener_failures_are_per_thread);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
