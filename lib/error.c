@@ -104,7 +104,7 @@ sk_lfail_of(const struct sock *s)
  * The message buffer of s, made at its first failure; -1 if memory is
  * short, and the failure then reads as its code's text.
  */
-int
+static int
 sk_errbuf(struct sock *s)
 {
 	int saved = errno;

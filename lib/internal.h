@@ -118,7 +118,6 @@ int sk_failx(struct sock *s, int code, const char *fmt, ...) SK_PRINTF(3, 4);
 int sk_failv(struct sock *s, int code, int with_cause, const char *fmt,
     va_list ap) SK_PRINTF(4, 0);
 int sk_fail_io(struct sock *s, int code, const char *op);
-int sk_errbuf(struct sock *s);
 unsigned long sk_listener_id(void);
 void sk_cause(struct sock *s, const char *fmt, ...) SK_PRINTF(2, 3);
 
