@@ -116,13 +116,19 @@ sk_errbuf(struct sock *s)
 	return 0;
 }
 
-/* Where a failure of s is written: its buffer, or this thread's. */
+/* Where a failure of s is written: its own record, or this thread's. */
 static struct sk_errbuf *
 sk_errbuf_for(struct sock *s)
 {
 	if (sk_per_thread(s))
 		return &sk_lfail_for(s)->buf;
 	return sk_errbuf(s) == 0 ? s->err : NULL;
+}
+
+static int *
+sk_code_for(struct sock *s)
+{
+	return sk_per_thread(s) ? &sk_lfail_for(s)->code : &s->err_code;
 }
 
 /*
@@ -156,10 +162,7 @@ sk_failv(struct sock *s, int code, int with_cause, const char *fmt,
 	int n;
 
 	if (s != NULL) {
-		if (sk_per_thread(s))
-			sk_lfail_for(s)->code = code;
-		else
-			s->err_code = code;
+		*sk_code_for(s) = code;
 		if ((e = sk_errbuf_for(s)) != NULL) {
 			n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 			if (n < 0)

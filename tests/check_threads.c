@@ -130,7 +130,7 @@ START_TEST(test_threads_share_one_listener_and_own_their_sockets)
 END_TEST
 
 #define FAILERS		2
-#define FAILS		50	/* accepts that time out, per thread */
+#define FAILS		50	/* failures per thread */
 
 struct failer {
 	struct sock	*listener;
